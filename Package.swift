@@ -1,0 +1,125 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets follow the architecture: a pure guest ABI (no engine types), the WasmKit host,
+// the app manifest, triggers, the runtime that wires them, and a thin CLI on top.
+let package = Package(
+    name: "Swiftlet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swiftlet", targets: ["swiftlet"]),
+        .library(name: "SwiftletRuntime", targets: ["SwiftletRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // What a guest sees: error codes, the import module's functions, guest memory access.
+        // Engine-neutral so an ahead-of-time tier can bind the same host functions.
+        .target(name: "SwiftletABI"),
+
+        // `swiftlet.yaml`: model, YAML decoding with file:line:column errors, routes.
+        .target(
+            name: "SwiftletManifest",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+
+        // The WebAssembly host on WasmKit: module cache, instance pools, limits, executors.
+        .target(
+            name: "SwiftletWasmHost",
+            dependencies: [
+                "SwiftletABI",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WASI", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+
+        // HTTP trigger: routes -> components, on Hummingbird.
+        .target(
+            name: "SwiftletHTTPTrigger",
+            dependencies: [
+                "SwiftletWasmHost",
+                "SwiftletManifest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Loads an app and runs its triggers as services with graceful shutdown.
+        .target(
+            name: "SwiftletRuntime",
+            dependencies: [
+                "SwiftletManifest",
+                "SwiftletWasmHost",
+                "SwiftletHTTPTrigger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The `swiftlet` commands, as a library so tests can parse and run them.
+        .target(
+            name: "SwiftletCLI",
+            dependencies: [
+                "SwiftletRuntime",
+                "SwiftletSDK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Guest SDK files (C header, Embedded Swift library, project templates) embedded in
+        // the binary so `swiftlet new` works from an installed binary alone.
+        .target(
+            name: "SwiftletSDK",
+            path: "sdk",
+            exclude: ["README.md"],
+            sources: ["SDKFiles.swift"],
+            resources: [
+                .embedInCode("c/swiftlet.h"),
+                .embedInCode("swift/Swiftlet.swift"),
+                .embedInCode("templates/c.yaml"),
+                .embedInCode("templates/c-main.c"),
+                .embedInCode("templates/c-build.sh"),
+                .embedInCode("templates/swift.yaml"),
+                .embedInCode("templates/swift-main.swift"),
+                .embedInCode("templates/swift-build.sh"),
+            ]
+        ),
+
+        .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"]),
+
+        .executableTarget(
+            name: "SwiftletBenchmarks",
+            dependencies: [
+                "SwiftletRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/SwiftletBenchmarks"
+        ),
+
+        .testTarget(
+            name: "SwiftletTests",
+            dependencies: [
+                "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
+                "SwiftletRuntime", "SwiftletCLI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

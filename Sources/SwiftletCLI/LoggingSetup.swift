@@ -1,0 +1,27 @@
+import ArgumentParser
+import Logging
+import Synchronization
+
+/// Configures swift-log once per process: text lines on stderr at the chosen level.
+enum LoggingSetup {
+    private static let done = Mutex(false)
+
+    static func bootstrap(level: Logger.Level) -> Logger {
+        let first = done.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        var logger = Logger(label: "swiftlet")
+        logger.logLevel = level
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwiftletManifest
+import SwiftletRuntime
+
+/// `swiftlet up`: serve an app until SIGTERM or SIGINT, then drain and exit 0.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Serve an app's components over HTTP.",
+        discussion: """
+            Loads the manifest, instantiates every component and serves its HTTP routes. \
+            The health endpoint is /.well-known/swiftlet/health. SIGTERM or SIGINT stops \
+            accepting connections, lets in-flight requests finish, then exits 0.
+            """
+    )
+
+    @Option(name: [.short, .customLong("file")], help: "The app manifest.")
+    var file = "swiftlet.yaml"
+
+    @Option(help: ArgumentHelp("Address to listen on: host:port.", valueName: "host:port"))
+    var listen = "127.0.0.1:3000"
+
+    @Option(help: "Threads that run guests (default: 4 per core, at least 8; env SWIFTLET_WORKERS).")
+    var workers: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SWIFTLET_LOG).")
+    var logLevel: Logger.Level?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = logLevel ?? environment["SWIFTLET_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let logger = LoggingSetup.bootstrap(level: level)
+        guard let address = ListenAddress(listen) else {
+            throw CLIError("--listen expects host:port, got '\(listen)'")
+        }
+        let workerThreads = workers ?? environment["SWIFTLET_WORKERS"].flatMap(Int.init)
+        if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
+        let app: LoadedApp
+        do {
+            app = try LoadedApp.load(manifestPath: file, workerThreads: workerThreads, logger: logger)
+        } catch let error as ManifestError {
+            throw CLIError(error.description)
+        }
+        defer { app.close() }
+        let server = SwiftletServer(app: app, listen: address, logger: logger)
+        do {
+            try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            throw CLIError("server failed: \(error)")
+        }
+    }
+}

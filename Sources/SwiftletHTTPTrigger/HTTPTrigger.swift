@@ -1,0 +1,120 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwiftletABI
+import SwiftletManifest
+import SwiftletWasmHost
+
+/// The HTTP trigger: routes requests to components and turns guest replies and failures
+/// into HTTP responses.
+public struct HTTPTrigger: HTTPResponder {
+    public typealias Context = SwiftletRequestContext
+    /// A route served by Swift code in the host (health checks, benchmarks' baseline).
+    public typealias NativeHandler = @Sendable (Request, Context) async throws -> Response
+
+    /// Path of the health endpoint.
+    public static let healthPath = "/.well-known/swiftlet/health"
+
+    let router: HTTPRouter
+    let nativeRoutes: [String: NativeHandler]
+    let serverName: String
+    let serverPort: Int
+    let logger: Logger
+
+    public init(
+        router: HTTPRouter, serverName: String, serverPort: Int, nativeRoutes: [String: NativeHandler] = [:],
+        logger: Logger
+    ) {
+        var native = nativeRoutes
+        native[Self.healthPath] = native[Self.healthPath] ?? { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        self.router = router
+        self.nativeRoutes = native
+        self.serverName = serverName
+        self.serverPort = serverPort
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if let native = nativeRoutes[path] { return try await native(request, context) }
+        let requestID = request.headers[FailureResponse.requestIDHeader] ?? RequestIDGenerator.next()
+        guard let (route, parameters) = router.match(path) else {
+            return FailureResponse.plain(.notFound, "swiftlet: no route matches \(path)", requestID: requestID)
+        }
+        let component = route.component
+        let maxBody = component.limits.maxRequestBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBody {
+            return tooLarge(maxBody, requestID: requestID)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBody)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return tooLarge(maxBody, requestID: requestID)
+        }
+        let guestRequest = GuestRequest(
+            method: request.method.rawValue, path: path, query: request.uri.query ?? "",
+            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+            parameters: parameters, body: Array(buffer: body),
+            origin: RequestOrigin(
+                requestID: requestID, matchedRoute: route.pattern.text, routeBase: route.pattern.base,
+                remoteAddress: context.remoteAddress?.ipAddress ?? "", serverName: serverName,
+                serverPort: serverPort))
+        do throws(GuestFailure) {
+            switch try await component.handle(guestRequest) {
+            case .complete(let response):
+                return Response(
+                    status: HTTPResponse.Status(code: response.status),
+                    headers: Self.fields(response.headers, requestID: requestID),
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+            case .streaming(let status, let headers, let chunks):
+                return Response(
+                    status: HTTPResponse.Status(code: status),
+                    headers: Self.fields(headers, requestID: requestID),
+                    body: ResponseBody { [logger] writer in
+                        do {
+                            for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+                        } catch {
+                            // Headers are gone already: cutting the connection is the only
+                            // way left to tell the client the body is incomplete.
+                            logger.error(
+                                "streamed response failed: \(error)",
+                                metadata: ["request": .string(requestID), "component": .string(component.id)])
+                            throw error
+                        }
+                        try await writer.finish(nil)
+                    })
+            }
+        } catch {
+            logger.error(
+                "\(error.kind): \(error.message)",
+                metadata: ["request": .string(requestID), "component": .string(component.id), "path": .string(path)])
+            return FailureResponse.make(error, requestID: requestID)
+        }
+    }
+
+    private func tooLarge(_ limit: Int, requestID: String) -> Response {
+        FailureResponse.plain(
+            .contentTooLarge, "swiftlet: request body exceeds the limit of \(limit) bytes", requestID: requestID)
+    }
+
+    /// Guest headers as HTTP fields. Framing and hop-by-hop headers are the server's
+    /// business, so a guest cannot desynchronise the connection with them.
+    static func fields(_ headers: [(name: String, value: String)], requestID: String) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        if fields[FailureResponse.requestIDHeader] == nil { fields[FailureResponse.requestIDHeader] = requestID }
+        return fields
+    }
+
+    static let hopByHop: Set<HTTPField.Name> = [.contentLength, .transferEncoding, .connection, .upgrade]
+}

@@ -1,0 +1,102 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SwiftletHTTPTrigger
+import SwiftletManifest
+import SwiftletWasmHost
+import Synchronization
+
+/// Serves a loaded app over HTTP until asked to stop, then drains in-flight requests.
+public final class SwiftletServer: Sendable {
+    private struct State {
+        var port: Int?
+        var portWaiters: [CheckedContinuation<Int, any Error>] = []
+        var group: ServiceGroup?
+        var stopRequested = false
+    }
+
+    public let app: LoadedApp
+    public let listen: ListenAddress
+    let nativeRoutes: [String: HTTPTrigger.NativeHandler]
+    let logger: Logger
+    private let state = Mutex(State())
+
+    public init(
+        app: LoadedApp, listen: ListenAddress, nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
+        logger: Logger = Logger(label: "swiftlet")
+    ) {
+        self.app = app
+        self.listen = listen
+        self.nativeRoutes = nativeRoutes
+        self.logger = logger
+    }
+
+    /// Runs until a signal in `gracefulShutdownSignals` or ``shutdown()``; in-flight
+    /// requests finish before this returns.
+    public func run(gracefulShutdownSignals: [UnixSignal] = []) async throws {
+        let routes = app.manifest.httpRoutes.compactMap { route -> HTTPRouter.Route? in
+            app.components[route.component].map { HTTPRouter.Route(pattern: route.route, component: $0) }
+        }
+        let trigger = HTTPTrigger(
+            router: HTTPRouter(routes: routes), serverName: listen.host, serverPort: listen.port,
+            nativeRoutes: nativeRoutes, logger: logger)
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        let application = Application(
+            responder: trigger,
+            configuration: ApplicationConfiguration(
+                address: .hostname(listen.host, port: listen.port), serverName: "swiftlet"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? listen.port
+                let waiters = state.withLock { state in
+                    state.port = port
+                    defer { state.portWaiters = [] }
+                    return state.portWaiters
+                }
+                for waiter in waiters { waiter.resume(returning: port) }
+                logger.info("listening on http://\(listen.host):\(port)")
+            },
+            logger: serverLogger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [application], gracefulShutdownSignals: gracefulShutdownSignals, logger: serverLogger))
+        let stopEarly = state.withLock { state in
+            state.group = group
+            return state.stopRequested
+        }
+        if stopEarly { await group.triggerGracefulShutdown() }
+        defer { failPortWaiters() }
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// The bound port, once the server is listening (useful with port 0).
+    public func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let port = state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.portWaiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    /// Starts a graceful shutdown: stop accepting, finish in-flight requests, return.
+    public func shutdown() async {
+        let group = state.withLock { state in
+            state.stopRequested = true
+            return state.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
+
+    private func failPortWaiters() {
+        let waiters = state.withLock { state in
+            defer { state.portWaiters = [] }
+            return state.portWaiters
+        }
+        for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+    }
+}

@@ -1,0 +1,145 @@
+import Logging
+import SwiftletABI
+
+/// A loaded component: its module, instances, admission control and executor.
+public final class ComponentHost: Sendable {
+    public let configuration: ComponentConfiguration
+    let supply: InstanceSupply
+    let gate: AdmissionGate
+    let workers: GuestWorkerPool
+    let logger: Logger
+
+    init(configuration: ComponentConfiguration, supply: InstanceSupply, workers: GuestWorkerPool, logger: Logger) {
+        self.configuration = configuration
+        self.supply = supply
+        self.workers = workers
+        self.logger = logger
+        gate = AdmissionGate(
+            maxConcurrency: configuration.limits.maxConcurrency, maxQueue: configuration.limits.maxQueue)
+    }
+
+    public var id: String { configuration.id }
+    public var limits: ComponentLimits { configuration.limits }
+
+    /// Runs the component for one request on a worker thread.
+    public func handle(_ request: GuestRequest) async throws(GuestFailure) -> GuestReply {
+        try await gate.enter()
+        let result: Result<GuestReply, GuestFailure> = await withUnsafeContinuation { continuation in
+            let rendezvous = ReplyRendezvous(continuation)
+            workers.submit { [self] in
+                let result = Result { () throws(GuestFailure) -> GuestResponse in
+                    try invoke(request, sink: rendezvous)
+                }
+                gate.leave()
+                rendezvous.complete(result)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs the guest synchronously on the current (worker) thread.
+    func invoke(_ request: GuestRequest, sink: (any ResponseStreamSink)?) throws(GuestFailure) -> GuestResponse {
+        let limits = configuration.limits
+        let deadline = MonotonicClock.now() + UInt64(limits.timeoutMilliseconds) * 1_000_000
+        let lease = try supply.acquire()
+        let session = lease.instance.session
+        let call = GuestCall(
+            request: request, maxResponseBytes: limits.maxResponseBytes, deadline: deadline,
+            stream: configuration.executor == .handler ? sink : nil, log: guestLogger(request))
+        do {
+            let response: GuestResponse
+            switch configuration.executor {
+            case .handler:
+                response = try runHandler(lease.instance, call: call, deadline: deadline)
+            case .wagi:
+                response = try runWagi(lease.instance, call: call, deadline: deadline)
+            }
+            supply.release(lease, healthy: true)
+            return response
+        } catch {
+            session.end()
+            supply.release(lease, healthy: false)
+            throw failure(error)
+        }
+    }
+
+    private func runHandler(_ instance: any GuestInstance, call: GuestCall, deadline: UInt64) throws(GuestFailure)
+        -> GuestResponse
+    {
+        instance.session.begin(call)
+        let code = try instance.run(.handler, fuel: configuration.limits.fuel, deadline: deadline)
+        instance.session.end()
+        if !call.faults.isEmpty {
+            throw GuestFailure(
+                .badPointer, "the guest passed out-of-bounds pointers to: \(call.faults.joined(separator: ", "))")
+        }
+        if let violation = call.violation {
+            throw GuestFailure(.responseTooLarge, violation.description)
+        }
+        guard code == 0 else {
+            throw GuestFailure(.handlerError, "\(SwiftletImportModule.handlerExport) returned \(code)")
+        }
+        if call.isCommitted { call.flush() }
+        return call.response
+    }
+
+    private func runWagi(_ instance: any GuestInstance, call: GuestCall, deadline: UInt64) throws(GuestFailure)
+        -> GuestResponse
+    {
+        let session = instance.session
+        let request = call.request
+        session.arguments = CGI.arguments(for: request, componentArguments: configuration.arguments)
+        session.environment = CGI.environment(for: request, componentEnvironment: configuration.environment)
+        session.begin(call, stdin: request.body)
+        let exitCode = try instance.run(.command, fuel: configuration.limits.fuel, deadline: deadline)
+        session.end()
+        let tooLarge = GuestFailure(
+            .responseTooLarge, "response body exceeds the limit of \(configuration.limits.maxResponseBytes) bytes")
+        if session.stdout.overflowed { throw tooLarge }
+        let response: GuestResponse
+        do {
+            response = try CGI.parseResponse(session.stdout.bytes)
+        } catch {
+            throw GuestFailure(error.kind, exitCode == 0 ? error.message : "\(error.message) (exit code \(exitCode))")
+        }
+        if response.body.count > configuration.limits.maxResponseBytes { throw tooLarge }
+        return response
+    }
+
+    /// Adds the component's limits to failures that name one.
+    private func failure(_ failure: GuestFailure) -> GuestFailure {
+        let limits = configuration.limits
+        switch failure.kind {
+        case .timeout:
+            return GuestFailure(.timeout, "timeout: the guest ran longer than \(limits.timeoutMilliseconds) ms")
+        default:
+            return failure
+        }
+    }
+
+    private func guestLogger(_ request: GuestRequest) -> @Sendable (GuestLogLevel, String) -> Void {
+        let logger = logger
+        let requestID = request.origin.requestID
+        return { level, message in
+            logger.log(
+                level: level.loggerLevel, "\(message)",
+                metadata: ["request": .string(requestID), "source": "guest"])
+        }
+    }
+
+    public func close() {
+        supply.close()
+    }
+}
+
+extension GuestLogLevel {
+    var loggerLevel: Logger.Level {
+        switch self {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}

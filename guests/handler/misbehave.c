@@ -6,11 +6,20 @@
 #include "swiftlet.h"
 
 static volatile int sink;
+static char *volatile kept;
 
+// Recursion that lives on the engine's call stack only.
 static int recurse(int depth) {
+    int result = recurse(depth + 1);
+    sink += result;
+    return result;
+}
+
+// Recursion whose frames live in linear memory (the C shadow stack), which runs out first.
+static int recurse_frames(int depth) {
     volatile char frame[128];
     frame[depth & 127] = (char)depth;
-    return recurse(depth + 1) + frame[0];
+    return recurse_frames(depth + 1) + frame[0];
 }
 
 static int32_t bad_pointers(void) {
@@ -50,10 +59,13 @@ static int32_t handle(void) {
         for (;;) {
             char *block = malloc(1 << 20);
             if (!block) __builtin_trap();  // out of memory: give up like abort() would
-            memset(block, 1, 1 << 20);
+            for (int page = 0; page < (1 << 20); page += 4096) block[page] = 1;
+            kept = block;  // observable, so the compiler cannot elide the allocations
         }
     } else if (!strcmp(what, "recurse")) {
         sink = recurse(0);
+    } else if (!strcmp(what, "recurse-frames")) {
+        sink = recurse_frames(0);
     } else if (!strcmp(what, "giant")) {
         static char block[1 << 16];
         memset(block, 'x', sizeof block);

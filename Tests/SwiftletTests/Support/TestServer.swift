@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwiftletRuntime
+import Testing
+
+/// A real Swiftlet server on an ephemeral port, serving a manifest written for the test.
+struct TestServer {
+    let baseURL: String
+    let logs: LogCapture
+
+    /// Writes `manifest` into a temporary app directory (with `files`), starts the server
+    /// and runs `body` against it; the server is drained and stopped afterwards.
+    static func with<T>(
+        manifest: String, files: [String: String] = [:], workerThreads: Int? = nil,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (path, contents) in files {
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(contents.utf8).write(to: url)
+        }
+        let manifestURL = directory.appendingPathComponent("swiftlet.yaml")
+        try Data(manifest.utf8).write(to: manifestURL)
+        let capture = LogCapture()
+        let logger = capture.logger
+        let app = try LoadedApp.load(manifestPath: manifestURL.path, workerThreads: workerThreads, logger: logger)
+        defer { app.close() }
+        let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = try await server.port()
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(TestServer(baseURL: "http://127.0.0.1:\(port)", logs: capture)))
+            } catch {
+                result = .failure(error)
+            }
+            await server.shutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// Sends a request and collects the whole response.
+    func request(
+        _ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> TestResponse {
+        try await Self.send(baseURL + path, method: method, headers: headers, body: body, timeout: timeout)
+    }
+
+    static func send(
+        _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await TestClient.shared.execute(request, timeout: timeout)
+        let bytes = try await response.body.collect(upTo: 256 << 20)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+}
+
+struct TestResponse: Sendable {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: String
+
+    func header(_ name: String) -> String? { headers.first(name: name) }
+}

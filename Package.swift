@@ -107,7 +107,11 @@ let package = Package(
             name: "SwiftletBenchmarks",
             dependencies: [
                 "SwiftletRuntime",
+                "SwiftletHTTPTrigger",
+                "SwiftletWasmHost",
+                "SwiftletABI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/SwiftletBenchmarks"
         ),

@@ -3,6 +3,9 @@ import Foundation
 struct BenchmarkOptions {
     var duration = 10
     var connections = 64
+    var only: String?
+
+    func includes(_ part: String) -> Bool { only == nil || only == part }
 
     static func parse(_ arguments: ArraySlice<String>) -> BenchmarkOptions {
         var options = BenchmarkOptions()
@@ -11,6 +14,7 @@ struct BenchmarkOptions {
             switch argument {
             case "--duration": options.duration = iterator.next().flatMap(Int.init) ?? options.duration
             case "--connections": options.connections = iterator.next().flatMap(Int.init) ?? options.connections
+            case "--only": options.only = iterator.next()
             default: break
             }
         }

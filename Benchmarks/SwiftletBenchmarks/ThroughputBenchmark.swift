@@ -26,19 +26,33 @@ struct ThroughputBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let base = "http://127.0.0.1:\(try await server.port())"
-            var results: [(String, WrkResult)] = []
-            for (name, path) in [("native Swift route", "/native"), ("Embedded Swift handler", "/swift"), ("C WAGI guest", "/")] {
+            let routes = [("native Swift route", "/native"), ("Embedded Swift handler", "/swift"), ("C WAGI guest", "/")]
+            for (_, path) in routes {
                 _ = try Wrk.run(url: base + path, duration: 2, connections: options.connections)  // warm-up
-                results.append((name, try Wrk.run(url: base + path, duration: options.duration, connections: options.connections)))
             }
-            let baseline = results[0].1.requestsPerSecond
+            // Rounds interleave the routes so that drift in the machine's speed (shared
+            // cores, frequency) hits all of them alike; medians are reported.
+            let rounds = 3
+            let slice = max(1, options.duration / rounds)
+            var samples: [[WrkResult]] = Array(repeating: [], count: routes.count)
+            for _ in 0..<rounds {
+                for (index, (_, path)) in routes.enumerated() {
+                    samples[index].append(try Wrk.run(url: base + path, duration: slice, connections: options.connections))
+                }
+            }
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let baseline = median(samples[0].map(\.requestsPerSecond))
+            report.line("\(rounds) interleaved rounds of \(slice) s per route; medians")
             report.line("route                      req/s     ratio   p50 ms   p99 ms   errors")
-            for (name, result) in results {
+            for (index, (name, _)) in routes.enumerated() {
+                let runs = samples[index]
+                let rps = median(runs.map(\.requestsPerSecond))
                 report.line(
                     name.padding(toLength: 24, withPad: " ", startingAt: 0)
-                        + String(format: " %9.0f   %5.2fx   %6.3f   %6.3f   %d", result.requestsPerSecond,
-                                 result.requestsPerSecond / baseline, result.p50Milliseconds, result.p99Milliseconds,
-                                 result.errors))
+                        + String(
+                            format: " %9.0f   %5.2fx   %6.3f   %6.3f   %d", rps, rps / baseline,
+                            median(runs.map(\.p50Milliseconds)), median(runs.map(\.p99Milliseconds)),
+                            runs.map(\.errors).reduce(0, +)))
             }
             await server.shutdown()
             try await group.waitForAll()

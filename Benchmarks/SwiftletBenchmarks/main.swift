@@ -1,4 +1,4 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|coldstart]`.
 //
 // One run, one server: wrk throughput and latency for a native Swift route, the Embedded
 // Swift handler and the C WAGI guest of examples/hello, as ratios to the native route;
@@ -12,12 +12,18 @@ let report = BenchmarkReport()
 
 do {
     let paths = try BenchmarkPaths.locate()
-    report.section("Throughput (wrk -t2 -c\(options.connections) -d\(options.duration)s, one server)")
-    try await ThroughputBenchmark(paths: paths, options: options, report: report).run()
-    report.section("Fresh instances (instantiate + first call, per instance)")
-    try FreshInstanceBenchmark(paths: paths, report: report).run()
-    report.section("Cold start and memory (the swiftlet binary serving examples/hello)")
-    try await ColdStartBenchmark(paths: paths, report: report).run()
+    if options.includes("throughput") {
+        report.section("Throughput (wrk -t2 -c\(options.connections) -d\(options.duration)s, one server)")
+        try await ThroughputBenchmark(paths: paths, options: options, report: report).run()
+    }
+    if options.includes("fresh") {
+        report.section("Fresh instances (instantiate + first call, per instance)")
+        try FreshInstanceBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("coldstart") {
+        report.section("Cold start and memory (the swiftlet binary serving examples/hello)")
+        try await ColdStartBenchmark(paths: paths, report: report).run()
+    }
 } catch {
     FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
     exit(1)

@@ -22,7 +22,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on: host:port.", valueName: "host:port"))
     var listen = "127.0.0.1:3000"
 
-    @Option(help: "Threads that run guests (default: 4 per core, at least 8; env SWIFTLET_WORKERS).")
+    @Option(help: "Threads serving requests and running guests at once (default: one per core; env SWIFTLET_WORKERS).")
     var workers: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SWIFTLET_LOG).")

@@ -67,7 +67,11 @@ public final class SwiftletServer: Sendable {
         }
         if stopEarly { await group.triggerGracefulShutdown() }
         defer { failPortWaiters() }
-        try await group.run()
+        // Request tasks run on the guest threads, so a guest call is a queue hand-off on
+        // the same pool instead of a wake-up of another one.
+        try await withTaskExecutorPreference(app.host.workers) {
+            try await group.run()
+        }
         logger.info("stopped")
     }
 

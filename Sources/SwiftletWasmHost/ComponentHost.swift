@@ -9,9 +9,17 @@ public final class ComponentHost: Sendable {
     let workers: GuestWorkerPool
     let logger: Logger
 
-    init(configuration: ComponentConfiguration, supply: InstanceSupply, workers: GuestWorkerPool, logger: Logger) {
+    /// Whether the guest can stream (imports `resp_flush`): its calls need their own job so
+    /// the head can be answered while the guest still runs.
+    let streams: Bool
+
+    init(
+        configuration: ComponentConfiguration, supply: InstanceSupply, streams: Bool, workers: GuestWorkerPool,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.supply = supply
+        self.streams = streams
         self.workers = workers
         self.logger = logger
         gate = AdmissionGate(
@@ -24,6 +32,12 @@ public final class ComponentHost: Sendable {
     /// Runs the component for one request on a worker thread.
     public func handle(_ request: GuestRequest) async throws(GuestFailure) -> GuestReply {
         try await gate.enter()
+        // Already on a worker (the server's tasks prefer the pool): run the guest right here.
+        // The pool notices a call that runs long and lets another thread take over the queue.
+        if !streams, workers.isCurrentThread {
+            defer { gate.leave() }
+            return .complete(try invoke(request, sink: nil))
+        }
         let result: Result<GuestReply, GuestFailure> = await withUnsafeContinuation { continuation in
             let rendezvous = ReplyRendezvous(continuation)
             workers.submit { [self] in

@@ -15,6 +15,8 @@ public protocol GuestModule: Sendable {
     var name: String { get }
     /// Whether the module exports `name` as a function.
     func exportsFunction(_ name: String) -> Bool
+    /// Whether the module imports `name` from the `swiftlet_v1` module.
+    func importsHostFunction(_ name: String) -> Bool
     /// Creates an instance whose host calls read `session`.
     /// - Parameter prepareAhead: translate all code now (for instances made off the
     ///   request path), instead of on first call.

@@ -10,9 +10,11 @@ public final class WasmHost: Sendable {
     let prewarmer = Prewarmer()
     let logger: Logger
 
+    /// - Parameter workerThreads: threads serving requests at once (default: one per core);
+    ///   more are added while guests run long.
     public init(engine: any GuestEngine = WasmKitEngine(), workerThreads: Int? = nil, logger: Logger = Logger(label: "swiftlet")) {
         self.engine = engine
-        self.workers = GuestWorkerPool(threads: workerThreads)
+        self.workers = GuestWorkerPool(parallelism: workerThreads)
         self.logger = logger
     }
 
@@ -55,7 +57,9 @@ public final class WasmHost: Sendable {
         } catch {
             throw ModuleLoadError(module: name, reason: error.message)
         }
-        return ComponentHost(configuration: configuration, supply: supply, workers: workers, logger: logger)
+        return ComponentHost(
+            configuration: configuration, supply: supply, streams: module.importsHostFunction("resp_flush"),
+            workers: workers, logger: logger)
     }
 
     /// Reads and parses a module file.

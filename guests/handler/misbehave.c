@@ -90,6 +90,13 @@ static int32_t handle(void) {
         swiftlet_resp_write(block, sizeof block);
         swiftlet_resp_flush();
         while (swiftlet_resp_write(block, sizeof block) >= 0) swiftlet_resp_flush();
+    } else if (!strcmp(what, "hog")) {
+        // Keeps 4 MiB for good, then counts like "counter": recycle_memory should retire it.
+        static int hogs;
+        kept = malloc(4 << 20);
+        for (int page = 0; page < (4 << 20); page += 4096) kept[page] = 1;
+        char text[2] = {(char)('0' + (++hogs % 10)), '\n'};
+        swiftlet_resp_write(text, 2);
     } else if (!strcmp(what, "counter")) {
         // Warm instances keep their memory between requests.
         static int count;

@@ -17,6 +17,11 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (query && strstr(query, "mode=silent")) return 0;
+    if (query && strstr(query, "mode=giant")) {
+        printf("content-type: text/plain\n\n");
+        for (int i = 0; i < (2 << 20); i++) putchar('x');
+        return 0;
+    }
     if (query && strstr(query, "mode=noheaders")) {
         printf("just some text without a header block");
         return 0;

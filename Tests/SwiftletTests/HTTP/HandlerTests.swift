@@ -14,6 +14,7 @@ struct HandlerTests {
               warm: { source: \(misbehave), executor: handler }
               fresh: { source: \(misbehave), executor: handler, isolation: fresh, pool: { prewarm: 2 } }
               recycled: { source: \(misbehave), executor: handler, pool: { max_requests: 2 }, limits: { max_concurrency: 1 } }
+              lean: { source: \(misbehave), executor: handler, pool: { recycle_memory: 2Mi }, limits: { max_concurrency: 1 } }
               streaming: { source: \(misbehave), executor: handler, limits: { max_response_body: 256Ki } }
             triggers:
               http:
@@ -22,6 +23,7 @@ struct HandlerTests {
                 - { route: /warm/:what, component: warm }
                 - { route: /fresh/:what, component: fresh }
                 - { route: /recycled/:what, component: recycled }
+                - { route: /lean/:what, component: lean }
                 - { route: /streaming/:what, component: streaming }
             """
     }
@@ -82,6 +84,15 @@ struct HandlerTests {
             var seen: [String] = []
             for _ in 0..<5 { seen.append(try await server.request("/recycled/counter").body) }
             #expect(seen == ["1\n", "2\n", "1\n", "2\n", "1\n"])
+        }
+    }
+
+    @Test func instancesThatGrewPastRecycleMemoryAreReplaced() async throws {
+        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+            #expect(try await server.request("/lean/counter").body == "1\n")
+            #expect(try await server.request("/lean/counter").body == "2\n", "a small instance is kept")
+            #expect(try await server.request("/lean/hog").body == "1\n")
+            #expect(try await server.request("/lean/hog").body == "1\n", "an instance past 2 MiB is replaced")
         }
     }
 

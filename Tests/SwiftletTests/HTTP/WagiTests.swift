@@ -11,6 +11,7 @@ struct WagiTests {
             executor: wagi
             args: [--flag]
             environment: { GREETING: hi }
+            limits: { max_response_body: 1Mi }
         triggers:
           http:
             - { route: /cgi/..., component: echo }
@@ -59,6 +60,10 @@ struct WagiTests {
             let noHeaders = try await server.request("/cgi/?mode=noheaders")
             #expect(noHeaders.status == 500)
             #expect(noHeaders.body.contains("no CGI header block"))
+
+            let giant = try await server.request("/cgi/?mode=giant")
+            #expect(giant.status == 500)
+            #expect(giant.header("x-swiftlet-error") == "response-size")
 
             let exited = try await server.request("/cgi/?mode=exit3")
             #expect(exited.status == 500)

@@ -12,12 +12,7 @@ public enum HTTPHostFunctions<Memory: GuestMemoryView> {
                 Int64(try memory.copyOut(call.request.query.utf8, to: args.u32(0), capacity: args.u32(1)))
             },
             HostFunction("req_header", [.i32, .i32, .i32, .i32]) { call, memory, args throws(ABIError) in
-                let name = try memory.readString(args.u32(0), args.u32(1))
-                guard let value = call.request.header(name) else {
-                    try checkOutput(memory, args.u32(2), args.u32(3))
-                    throw .notFound
-                }
-                return Int64(try memory.copyOut(value.utf8, to: args.u32(2), capacity: args.u32(3)))
+                try copyOutNamed(memory, args) { call.request.header($0) }
             },
             HostFunction("req_headers", [.i32, .i32]) { call, memory, args throws(ABIError) in
                 var lines: [UInt8] = []
@@ -30,12 +25,7 @@ public enum HTTPHostFunctions<Memory: GuestMemoryView> {
                 return Int64(try memory.copyOut(lines, to: args.u32(0), capacity: args.u32(1)))
             },
             HostFunction("req_param", [.i32, .i32, .i32, .i32]) { call, memory, args throws(ABIError) in
-                let name = try memory.readString(args.u32(0), args.u32(1))
-                guard let value = call.request.parameter(name) else {
-                    try checkOutput(memory, args.u32(2), args.u32(3))
-                    throw .notFound
-                }
-                return Int64(try memory.copyOut(value.utf8, to: args.u32(2), capacity: args.u32(3)))
+                try copyOutNamed(memory, args) { call.request.parameter($0) }
             },
             HostFunction("req_body_len", []) { call, _, _ throws(ABIError) in
                 Int64(call.request.body.count)
@@ -86,10 +76,18 @@ public enum HTTPHostFunctions<Memory: GuestMemoryView> {
         ]
     }
 
-    /// A lookup that finds nothing still reports a bad output buffer as a fault, so a guest
-    /// learns about its bug the first time rather than when the header happens to exist.
-    static func checkOutput(_ memory: Memory, _ pointer: UInt32, _ capacity: UInt32) throws(ABIError) {
-        guard memory.contains(pointer, capacity) else { throw .fault }
+    /// `(name, name_len, buf, cap)`: looks `name` up and copies the value out. A lookup that
+    /// finds nothing still reports a bad output buffer as a fault, so a guest learns about
+    /// its bug the first time rather than when the value happens to exist.
+    static func copyOutNamed(
+        _ memory: Memory, _ args: HostArguments, _ lookup: (String) -> String?
+    ) throws(ABIError) -> Int64 {
+        let name = try memory.readString(args.u32(0), args.u32(1))
+        guard let value = lookup(name) else {
+            guard memory.contains(args.u32(2), args.u32(3)) else { throw .fault }
+            throw .notFound
+        }
+        return Int64(try memory.copyOut(value.utf8, to: args.u32(2), capacity: args.u32(3)))
     }
 
     /// RFC 9110 token characters.

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // What a guest sees: error codes, the import module's functions, guest memory access.
@@ -31,6 +33,58 @@ let package = Package(
         .target(
             name: "SwiftletManifest",
             dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+
+        // Building blocks: the state, pub/sub, secrets, configuration and binding protocols,
+        // Dapr component loading, CloudEvents, cron, and the stores that need no server.
+        .target(
+            name: "SwiftletBuildingBlocks",
+            dependencies: [
+                "SwiftletManifest",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Embedded backends: state.sqlite and the durable pubsub.sqlite.
+        .target(
+            name: "SwiftletSQLite",
+            dependencies: [
+                "SwiftletBuildingBlocks",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+
+        // Redis backends (state, Streams pub/sub, configuration) on a small NIO RESP client.
+        .target(
+            name: "SwiftletRedis",
+            dependencies: [
+                "SwiftletBuildingBlocks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+
+        // PostgreSQL state store on postgres-nio.
+        .target(
+            name: "SwiftletPostgres",
+            dependencies: [
+                "SwiftletBuildingBlocks",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+
+        // NATS JetStream pub/sub on a small NIO NATS client.
+        .target(
+            name: "SwiftletNATS",
+            dependencies: [
+                "SwiftletBuildingBlocks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
 
         // The WebAssembly host on WasmKit: module cache, instance pools, limits, executors.
@@ -120,7 +174,8 @@ let package = Package(
             name: "SwiftletTests",
             dependencies: [
                 "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
-                "SwiftletRuntime", "SwiftletCLI",
+                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletSQLite", "SwiftletRedis",
+                "SwiftletPostgres", "SwiftletNATS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

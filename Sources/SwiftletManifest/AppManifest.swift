@@ -23,6 +23,13 @@ public struct ManifestLocation: Sendable, Equatable {
     public var column: Int
     public var field: String
 
+    public init(file: String, line: Int, column: Int, field: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+    }
+
     /// An error at this location.
     public func error(_ message: String) -> ManifestError {
         ManifestError(file: file, line: line, column: column, field: field, message: message)

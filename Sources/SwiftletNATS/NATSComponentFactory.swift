@@ -1,0 +1,33 @@
+import Foundation
+import SwiftletBuildingBlocks
+import SwiftletManifest
+
+/// `pubsub.jetstream`.
+public struct NATSComponentFactory: ComponentFactory {
+    public init() {}
+
+    public var types: [String] { ["pubsub.jetstream"] }
+
+    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+        let url = try settings.require("natsURL")
+        guard let components = URLComponents(string: url), let host = components.host, components.scheme == "nats" else {
+            throw settings.spec.error(field: "natsURL", "expected nats://host:port, got '\(url)'")
+        }
+        let client = NATSClient(host: host, port: components.port ?? 4222)
+        let deliverPolicy = settings.string("deliverPolicy") ?? "all"
+        guard ["all", "new", "last"].contains(deliverPolicy) else {
+            throw settings.spec.error(field: "deliverPolicy", "use all, new or last")
+        }
+        let backend = JetStreamPubSub(
+            client: client, name: settings.name, streamName: settings.string("streamName"),
+            ackWaitSeconds: try settings.seconds("ackWait", default: 30), maxDeliver: try settings.int("maxDeliver", default: -1),
+            deliverPolicy: deliverPolicy)
+        do {
+            let reply = try await client.request("$JS.API.INFO", payload: [], timeout: .seconds(5))
+            try JetStreamAPI.check(reply, "JetStream account info")
+        } catch {
+            throw settings.spec.error(field: "natsURL", "cannot reach NATS JetStream at \(url): \(error)")
+        }
+        return .pubsub(backend)
+    }
+}

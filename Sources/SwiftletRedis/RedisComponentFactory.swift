@@ -1,0 +1,41 @@
+import Foundation
+import SwiftletBuildingBlocks
+import SwiftletManifest
+
+/// `state.redis`, `pubsub.redis` and `configuration.redis`.
+public struct RedisComponentFactory: ComponentFactory {
+    public init() {}
+
+    public var types: [String] { ["state.redis", "pubsub.redis", "configuration.redis"] }
+
+    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+        let (host, port) = try settings.hostAndPort("redisHost", defaultPort: 6379)
+        let client = RedisClient(
+            configuration: RedisClient.Configuration(
+                host: host, port: port, password: settings.string("redisPassword"),
+                database: try settings.int("redisDB", default: 0)))
+        // Unreachable at start is a configuration problem worth stopping for.
+        do {
+            try await client.send(["PING"])
+        } catch {
+            throw settings.spec.error(field: "redisHost", "cannot reach Redis at \(host):\(port): \(error)")
+        }
+        switch settings.type {
+        case "state.redis":
+            let ttl = try settings.int("ttlInSeconds", default: 0)
+            return .state(RedisStateStore(client: client, name: settings.name, defaultTTL: ttl > 0 ? ttl : nil))
+        case "pubsub.redis":
+            let maxLength = try settings.int("maxLenApprox", default: 0)
+            return .pubsub(RedisStreamsPubSub(
+                client: client, name: settings.name, consumerID: settings.string("consumerID") ?? Self.consumerName(),
+                maxLength: maxLength > 0 ? maxLength : nil))
+        default:
+            return .configuration(RedisConfigurationStore(client: client, name: settings.name))
+        }
+    }
+
+    /// A consumer name unique to this process, so replicas are distinct group members.
+    static func consumerName() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

@@ -27,7 +27,7 @@ let package = Package(
     targets: [
         // What a guest sees: error codes, the import module's functions, guest memory access.
         // Engine-neutral so an ahead-of-time tier can bind the same host functions.
-        .target(name: "SwiftletABI"),
+        .target(name: "SwiftletABI", dependencies: ["SwiftletBuildingBlocks"]),
 
         // `swiftlet.yaml`: model, YAML decoding with file:line:column errors, routes.
         .target(
@@ -87,6 +87,16 @@ let package = Package(
             ]
         ),
 
+        // Outbound HTTP for guests (allowed hosts only) and the bindings.http component.
+        .target(
+            name: "SwiftletOutbound",
+            dependencies: [
+                "SwiftletABI",
+                "SwiftletBuildingBlocks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+
         // The WebAssembly host on WasmKit: module cache, instance pools, limits, executors.
         .target(
             name: "SwiftletWasmHost",
@@ -97,6 +107,17 @@ let package = Package(
                 .product(name: "WASI", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+
+        // Event triggers: pub/sub subscriptions and input bindings delivering to components.
+        .target(
+            name: "SwiftletEventTriggers",
+            dependencies: [
+                "SwiftletWasmHost",
+                "SwiftletBuildingBlocks",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -119,6 +140,13 @@ let package = Package(
                 "SwiftletManifest",
                 "SwiftletWasmHost",
                 "SwiftletHTTPTrigger",
+                "SwiftletEventTriggers",
+                "SwiftletBuildingBlocks",
+                "SwiftletSQLite",
+                "SwiftletRedis",
+                "SwiftletPostgres",
+                "SwiftletNATS",
+                "SwiftletOutbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -174,7 +202,7 @@ let package = Package(
             name: "SwiftletTests",
             dependencies: [
                 "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
-                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletSQLite", "SwiftletRedis",
+                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletSQLite", "SwiftletRedis",
                 "SwiftletPostgres", "SwiftletNATS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,8 +13,7 @@ struct ThroughputBenchmark {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let app = try LoadedApp.load(manifestPath: paths.helloManifest, logger: logger)
-        defer { app.close() }
+        let app = try await LoadedApp.load(manifestPath: paths.helloManifest, logger: logger)
         let native: @Sendable (Request, SwiftletRequestContext) async throws -> Response = { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -57,5 +56,6 @@ struct ThroughputBenchmark {
             await server.shutdown()
             try await group.waitForAll()
         }
+        await app.close()
     }
 }

@@ -27,6 +27,8 @@ public struct ABIStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let timeout = ABIStatus(rawValue: -9)
     /// The host failed in a way the guest cannot fix.
     public static let `internal` = ABIStatus(rawValue: -10)
+    /// A service invocation would nest deeper than the host allows (a call cycle).
+    public static let loop = ABIStatus(rawValue: -11)
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public struct ABIStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .conflict: "conflict"
         case .timeout: "timeout"
         case .internal: "internal error"
+        case .loop: "call depth exceeded"
         default: "status \(rawValue)"
         }
     }
@@ -56,4 +59,8 @@ public struct ABIError: Error, Equatable, Sendable {
     public static let tooLarge = ABIError(.tooLarge)
     public static let badState = ABIError(.badState)
     public static let timeout = ABIError(.timeout)
+    public static let denied = ABIError(.denied)
+    public static let unavailable = ABIError(.unavailable)
+    public static let conflict = ABIError(.conflict)
+    public static let loop = ABIError(.loop)
 }

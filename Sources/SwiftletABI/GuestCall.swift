@@ -1,3 +1,5 @@
+import SwiftletBuildingBlocks
+
 /// One invocation of a guest: the request it may read and the response it builds.
 ///
 /// Owned by the worker thread running the guest for the length of the call; host functions
@@ -12,6 +14,10 @@ public final class GuestCall {
     public let stream: (any ResponseStreamSink)?
     /// Receives the guest's `log` calls and its stdout/stderr lines.
     public let log: @Sendable (GuestLogLevel, String) -> Void
+    /// Building blocks, outbound HTTP and invocation, when the host offers them.
+    public let services: (any GuestServices)?
+    /// The data the last data-producing host call returned (`result_read`, `result_meta`).
+    public internal(set) var lastResult: GuestResult?
 
     public internal(set) var status = 200
     public internal(set) var headers: [(name: String, value: String)] = []
@@ -32,14 +38,39 @@ public final class GuestCall {
 
     public init(
         request: GuestRequest, maxResponseBytes: Int, deadline: UInt64?,
-        stream: (any ResponseStreamSink)? = nil,
+        stream: (any ResponseStreamSink)? = nil, services: (any GuestServices)? = nil,
         log: @escaping @Sendable (GuestLogLevel, String) -> Void = { _, _ in }
     ) {
         self.request = request
         self.maxResponseBytes = maxResponseBytes
         self.deadline = deadline
         self.stream = stream
+        self.services = services
         self.log = log
+    }
+
+    /// The services, or ``ABIError/denied`` when the host offers none.
+    func requireServices() throws(ABIError) -> any GuestServices {
+        guard let services else { throw .denied }
+        return services
+    }
+
+    /// Runs a building-block operation while the guest waits, bounded by the deadline.
+    func perform<T: Sendable>(_ operation: @escaping @Sendable (any GuestServices) async throws(BuildingBlockError) -> T)
+        throws(ABIError) -> T
+    {
+        let services = try requireServices()
+        return try services.wait(until: deadline) { () async throws(BuildingBlockError) -> T in
+            try await operation(services)
+        }
+    }
+
+    /// Keeps a result for `result_read`/`result_meta` and copies its body out if it fits.
+    func deliver(_ result: GuestResult, to memory: some GuestMemoryView, pointer: UInt32, capacity: UInt32)
+        throws(ABIError) -> Int64
+    {
+        lastResult = result
+        return Int64(try memory.copyOut(result.body, to: pointer, capacity: capacity))
     }
 
     /// Whether the deadline has passed.

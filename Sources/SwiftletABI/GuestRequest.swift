@@ -60,12 +60,15 @@ public struct RequestOrigin: Sendable {
     public var serverPort: Int
     /// `http` or `https`.
     public var scheme: String
+    /// How many service invocations led to this request (0 for a request from outside).
+    public var callDepth: Int
 
     public init(
         requestID: String = "", matchedRoute: String = "", routeBase: String = "",
         remoteAddress: String = "", serverName: String = "localhost", serverPort: Int = 0,
-        scheme: String = "http"
+        scheme: String = "http", callDepth: Int = 0
     ) {
+        self.callDepth = callDepth
         self.requestID = requestID
         self.matchedRoute = matchedRoute
         self.routeBase = routeBase

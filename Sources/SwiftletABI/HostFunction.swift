@@ -63,6 +63,6 @@ public enum SwiftletImportModule {
 
     /// Every function of the module, for one memory type.
     public static func functions<Memory: GuestMemoryView>(_: Memory.Type = Memory.self) -> [HostFunction<Memory>] {
-        HTTPHostFunctions<Memory>.all
+        HTTPHostFunctions<Memory>.all + StateHostFunctions<Memory>.all + MessagingHostFunctions<Memory>.all
     }
 }

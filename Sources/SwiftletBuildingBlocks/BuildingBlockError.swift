@@ -16,6 +16,8 @@ public struct BuildingBlockError: Error, Sendable, CustomStringConvertible {
         case denied
         case notSupported
         case tooLarge
+        /// A service invocation chain nested deeper than allowed (a cycle).
+        case callDepthExceeded
         case internalError
     }
 

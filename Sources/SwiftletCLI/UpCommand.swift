@@ -22,6 +22,11 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on: host:port.", valueName: "host:port"))
     var listen = "127.0.0.1:3000"
 
+    @Option(help: ArgumentHelp(
+        "Directory of Dapr component YAML (default: components/ beside the manifest; without one, embedded SQLite state and pub/sub).",
+        valueName: "dir"))
+    var components: String?
+
     @Option(help: "Threads serving requests and running guests at once (default: one per core; env SWIFTLET_WORKERS).")
     var workers: Int?
 
@@ -39,16 +44,18 @@ struct UpCommand: AsyncParsableCommand {
         if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
         let app: LoadedApp
         do {
-            app = try LoadedApp.load(manifestPath: file, workerThreads: workerThreads, logger: logger)
+            app = try await LoadedApp.load(
+                manifestPath: file, componentsDirectory: components, workerThreads: workerThreads, logger: logger)
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }
-        defer { app.close() }
         let server = SwiftletServer(app: app, listen: address, logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
+            await app.close()
             throw CLIError("server failed: \(error)")
         }
+        await app.close()
     }
 }

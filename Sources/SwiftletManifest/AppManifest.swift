@@ -10,6 +10,8 @@ public struct AppManifest: Sendable {
     /// Components in the order they appear in the file.
     public var components: [ComponentManifest]
     public var httpRoutes: [HTTPRouteManifest]
+    public var pubsubTriggers: [PubSubTriggerManifest] = []
+    public var bindingTriggers: [BindingTriggerManifest] = []
 
     public func component(_ id: String) -> ComponentManifest? {
         components.first { $0.id == id }
@@ -55,6 +57,10 @@ public struct ComponentManifest: Sendable {
     /// Hosts outbound HTTP may reach (`https://api.example.com`, `http://*.internal:8080`);
     /// empty means none.
     public var allowedOutboundHosts: [String]
+    /// Dapr components (by name) the guest may use; anything else is denied.
+    public var uses: [String] = []
+    /// Where each `uses` entry was written, for "no such component" errors.
+    public var usesLocations: [ManifestLocation] = []
     public var limits: LimitsManifest
     public var pool: PoolManifest
     public var build: BuildManifest?
@@ -104,5 +110,34 @@ public struct BuildManifest: Sendable, Equatable {
 public struct HTTPRouteManifest: Sendable {
     public var route: RoutePattern
     public var component: String
+    public var location: ManifestLocation
+}
+
+/// Where a trigger sends its events: straight to a component, or through an HTTP route.
+public enum EventTarget: Sendable, Equatable {
+    case component(String)
+    case route(String)
+}
+
+/// `triggers.pubsub`: a topic delivered to a component, at least once.
+public struct PubSubTriggerManifest: Sendable {
+    public var pubsub: String
+    public var topic: String
+    public var target: EventTarget
+    public var deadLetterTopic: String?
+    /// Deliveries of this subscription in flight at once.
+    public var maxInFlight: Int
+    /// Deliveries of one message before it goes to the dead-letter topic (or is dropped).
+    public var maxAttempts: Int
+    /// First retry delay in seconds; doubles per attempt up to a minute.
+    public var retryDelaySeconds: Double
+    public var location: ManifestLocation
+}
+
+/// `triggers.bindings`: events of an input binding (`bindings.cron`) delivered to a
+/// component. Without an entry, a binding's events go to the route `/<binding name>`.
+public struct BindingTriggerManifest: Sendable {
+    public var binding: String
+    public var target: EventTarget
     public var location: ManifestLocation
 }

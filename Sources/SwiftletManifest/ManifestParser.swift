@@ -69,14 +69,18 @@ struct Reader {
     static let appKeys = ["name", "version", "description", "components", "triggers"]
     static let componentKeys = [
         "source", "executor", "description", "environment", "args", "files", "dirs", "allowed_outbound_hosts",
-        "isolation", "limits", "pool", "build",
+        "isolation", "limits", "pool", "build", "uses",
     ]
     static let limitKeys = [
         "memory", "fuel", "timeout", "max_request_body", "max_response_body", "max_concurrency", "max_queue",
     ]
     static let poolKeys = ["max_requests", "recycle_memory", "prewarm"]
     static let buildKeys = ["command", "workdir"]
-    static let triggerKeys = ["http"]
+    static let triggerKeys = ["http", "pubsub", "bindings"]
+    static let pubsubTriggerKeys = [
+        "pubsub", "topic", "component", "route", "dead_letter_topic", "max_in_flight", "max_attempts", "retry_delay",
+    ]
+    static let bindingTriggerKeys = ["binding", "component", "route"]
     static let httpRouteKeys = ["route", "component"]
     static let mountKeys = ["source", "destination"]
     static let dirKeys = ["source", "destination", "writable"]
@@ -99,10 +103,11 @@ struct Reader {
         }
         guard let name else { throw root.error("missing required field 'name'") }
         guard !components.isEmpty else { throw root.error("missing required field 'components' (at least one)") }
-        let routes = try routesField.map { field throws(ManifestError) in try triggers(field, components: components) } ?? []
-        return AppManifest(
+        var manifest = AppManifest(
             file: file, directory: directory, name: name, version: version, description: description,
-            components: components, httpRoutes: routes)
+            components: components, httpRoutes: [])
+        if let routesField { try triggers(routesField, into: &manifest) }
+        return manifest
     }
 
     func appName(_ field: YAMLField) throws(ManifestError) -> String {
@@ -145,6 +150,11 @@ struct Reader {
             case "limits": component.limits = try limits(value)
             case "pool": component.pool = try pool(value)
             case "build": component.build = try build(value)
+            case "uses":
+                for item in try value.sequence() {
+                    component.uses.append(try item.nonEmptyString())
+                    component.usesLocations.append(location(item))
+                }
             default: break
             }
         }
@@ -323,38 +333,100 @@ struct Reader {
         return BuildManifest(command: command, workdir: workdir)
     }
 
-    func triggers(_ field: YAMLField, components: [ComponentManifest]) throws(ManifestError) -> [HTTPRouteManifest] {
-        var routes: [HTTPRouteManifest] = []
-        for (key, value) in try field.mapping(allowed: Self.triggerKeys) where key == "http" {
-            for item in try value.sequence() {
-                var pattern: (RoutePattern, YAMLField)?
-                var componentID: String?
-                for (routeKey, routeValue) in try item.mapping(allowed: Self.httpRouteKeys) {
-                    if routeKey == "route" {
-                        let text = try routeValue.string()
-                        do {
-                            pattern = (try RoutePattern(text), routeValue)
-                        } catch {
-                            throw routeValue.error(error.message)
-                        }
-                    }
-                    if routeKey == "component" {
-                        let id = try routeValue.nonEmptyString()
-                        guard components.contains(where: { $0.id == id }) else {
-                            let known = components.map(\.id).joined(separator: ", ")
-                            throw routeValue.error("no component named '\(id)' (components: \(known))")
-                        }
-                        componentID = id
-                    }
-                }
-                guard let pattern else { throw item.error("missing required field 'route'") }
-                guard let componentID else { throw item.error("missing required field 'component'") }
-                if let clash = routes.first(where: { $0.route.hasSameShape(as: pattern.0) }) {
-                    throw pattern.1.error(
-                        "route '\(pattern.0)' cannot be told apart from '\(clash.route)' at line \(clash.location.line)")
-                }
-                routes.append(HTTPRouteManifest(route: pattern.0, component: componentID, location: location(pattern.1)))
+    func triggers(_ field: YAMLField, into manifest: inout AppManifest) throws(ManifestError) {
+        for (key, value) in try field.mapping(allowed: Self.triggerKeys) {
+            switch key {
+            case "http": manifest.httpRoutes = try httpTriggers(value, components: manifest.components)
+            case "pubsub": manifest.pubsubTriggers = try pubsubTriggers(value, components: manifest.components)
+            case "bindings": manifest.bindingTriggers = try bindingTriggers(value, components: manifest.components)
+            default: break
             }
+        }
+    }
+
+    /// `component` or `route`, exactly one.
+    func eventTarget(_ item: YAMLField, component: YAMLField?, route: YAMLField?, components: [ComponentManifest])
+        throws(ManifestError) -> EventTarget
+    {
+        switch (component, route) {
+        case (let component?, nil):
+            return .component(try componentReference(component, components: components))
+        case (nil, let route?):
+            let text = try route.nonEmptyString()
+            guard text.hasPrefix("/") else { throw route.error("a route must start with '/'") }
+            return .route(text)
+        case (nil, nil):
+            throw item.error("needs 'component' (deliver to it directly) or 'route' (deliver through an HTTP route)")
+        default:
+            throw item.error("give 'component' or 'route', not both")
+        }
+    }
+
+    func componentReference(_ field: YAMLField, components: [ComponentManifest]) throws(ManifestError) -> String {
+        let id = try field.nonEmptyString()
+        guard components.contains(where: { $0.id == id }) else {
+            let known = components.map(\.id).joined(separator: ", ")
+            throw field.error("no component named '\(id)' (components: \(known))")
+        }
+        return id
+    }
+
+    func pubsubTriggers(_ field: YAMLField, components: [ComponentManifest]) throws(ManifestError) -> [PubSubTriggerManifest] {
+        var triggers: [PubSubTriggerManifest] = []
+        for item in try field.sequence() {
+            var values: [String: YAMLField] = [:]
+            for (key, value) in try item.mapping(allowed: Self.pubsubTriggerKeys) { values[key] = value }
+            guard let pubsub = values["pubsub"] else { throw item.error("missing required field 'pubsub'") }
+            guard let topic = values["topic"] else { throw item.error("missing required field 'topic'") }
+            triggers.append(PubSubTriggerManifest(
+                pubsub: try pubsub.nonEmptyString(), topic: try topic.nonEmptyString(),
+                target: try eventTarget(item, component: values["component"], route: values["route"], components: components),
+                deadLetterTopic: try values["dead_letter_topic"]?.nonEmptyString(),
+                maxInFlight: try values["max_in_flight"]?.int(min: 1) ?? 16,
+                maxAttempts: try values["max_attempts"]?.int(min: 1) ?? 10,
+                retryDelaySeconds: Double(try values["retry_delay"]?.milliseconds() ?? 1000) / 1000,
+                location: location(item)))
+        }
+        return triggers
+    }
+
+    func bindingTriggers(_ field: YAMLField, components: [ComponentManifest]) throws(ManifestError) -> [BindingTriggerManifest] {
+        var triggers: [BindingTriggerManifest] = []
+        for item in try field.sequence() {
+            var values: [String: YAMLField] = [:]
+            for (key, value) in try item.mapping(allowed: Self.bindingTriggerKeys) { values[key] = value }
+            guard let binding = values["binding"] else { throw item.error("missing required field 'binding'") }
+            triggers.append(BindingTriggerManifest(
+                binding: try binding.nonEmptyString(),
+                target: try eventTarget(item, component: values["component"], route: values["route"], components: components),
+                location: location(item)))
+        }
+        return triggers
+    }
+
+    func httpTriggers(_ value: YAMLField, components: [ComponentManifest]) throws(ManifestError) -> [HTTPRouteManifest] {
+        var routes: [HTTPRouteManifest] = []
+        for item in try value.sequence() {
+            var pattern: (RoutePattern, YAMLField)?
+            var componentID: String?
+            for (routeKey, routeValue) in try item.mapping(allowed: Self.httpRouteKeys) {
+                if routeKey == "route" {
+                    let text = try routeValue.string()
+                    do {
+                        pattern = (try RoutePattern(text), routeValue)
+                    } catch {
+                        throw routeValue.error(error.message)
+                    }
+                }
+                if routeKey == "component" { componentID = try componentReference(routeValue, components: components) }
+            }
+            guard let pattern else { throw item.error("missing required field 'route'") }
+            guard let componentID else { throw item.error("missing required field 'component'") }
+            if let clash = routes.first(where: { $0.route.hasSameShape(as: pattern.0) }) {
+                throw pattern.1.error(
+                    "route '\(pattern.0)' cannot be told apart from '\(clash.route)' at line \(clash.location.line)")
+            }
+            routes.append(HTTPRouteManifest(route: pattern.0, component: componentID, location: location(pattern.1)))
         }
         return routes
     }

@@ -20,10 +20,13 @@ final class DeliveryBuffer: Sendable {
         waiter?.resume()
     }
 
-    func take() -> [NATSMessage] {
+    /// Up to `limit` buffered messages; the rest stay for the next fetch (they are leased to
+    /// this consumer already).
+    func take(_ limit: Int) -> [NATSMessage] {
         state.withLock { state in
-            defer { state.messages = [] }
-            return state.messages
+            let taken = Array(state.messages.prefix(limit))
+            state.messages.removeFirst(taken.count)
+            return taken
         }
     }
 
@@ -72,9 +75,9 @@ struct JetStreamConsumer: PubSubConsumer {
         }
         var deliveries: [PubSubDelivery] = []
         let deadline = Date().addingTimeInterval(waitSeconds + 1)
-        while deliveries.count < max, Date() < deadline {
-            var finished = false
-            for message in buffer.take() {
+        var finished = false
+        func drain() {
+            for message in buffer.take(max - deliveries.count) {
                 if let status = message.status, message.payload.isEmpty {
                     // 404 no messages, 408 request expired, 409 consumer changes: this pull is done.
                     if status >= 400 { finished = true }
@@ -83,14 +86,13 @@ struct JetStreamConsumer: PubSubConsumer {
                 guard let reply = message.replyTo else { continue }
                 deliveries.append(PubSubDelivery(id: reply, topic: topic, data: message.payload, attempt: Self.attempt(reply)))
             }
-            if finished || (!deliveries.isEmpty && deliveries.count >= max) { break }
+        }
+        while deliveries.count < max, !finished, Date() < deadline {
+            drain()
             if !deliveries.isEmpty {
-                // Take what has arrived without waiting for the rest of the batch.
+                // Take what arrives right behind the first without waiting for a full batch.
                 await buffer.wait(seconds: 0.005)
-                deliveries += buffer.take().compactMap { message in
-                    guard message.status == nil, let reply = message.replyTo else { return nil }
-                    return PubSubDelivery(id: reply, topic: topic, data: message.payload, attempt: Self.attempt(reply))
-                }
+                drain()
                 break
             }
             await buffer.wait(seconds: deadline.timeIntervalSinceNow)

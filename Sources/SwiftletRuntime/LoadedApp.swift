@@ -1,58 +1,211 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import SwiftletBuildingBlocks
+import SwiftletEventTriggers
+import SwiftletHTTPTrigger
 import SwiftletManifest
+import SwiftletNATS
+import SwiftletOutbound
+import SwiftletPostgres
+import SwiftletRedis
+import SwiftletSQLite
 import SwiftletWasmHost
 
-/// An app whose manifest is parsed and whose components are loaded and ready to serve.
+/// An app whose manifest is parsed, whose Dapr components are connected and whose Wasm
+/// components are loaded: ready to serve.
 public final class LoadedApp: Sendable {
     public let manifest: AppManifest
     public let host: WasmHost
-    /// Components by id.
+    public let registry: ComponentRegistry
+    /// Wasm components by id.
     public let components: [String: ComponentHost]
+    public let router: HTTPRouter
+    /// Subscriptions and input bindings, run beside the HTTP server.
+    public let eventTriggers: [any Service]
 
-    /// Parses `manifestPath` and loads every component. Errors name the manifest location.
+    /// Every component type this build of Swiftlet can create.
+    public static let factories: [any ComponentFactory] = [
+        SQLiteComponentFactory(), RedisComponentFactory(), PostgresComponentFactory(), NATSComponentFactory(),
+        LocalComponentFactory(), CronComponentFactory(), HTTPBindingFactory(),
+    ]
+
+    /// Parses `manifestPath`, connects the components in `componentsDirectory` (default:
+    /// `components/` beside the manifest, or the embedded defaults when there is none) and
+    /// loads every Wasm component. Errors name a file, line, column and field.
     public static func load(
-        manifestPath: String, workerThreads: Int? = nil, logger: Logger = Logger(label: "swiftlet")
-    ) throws -> LoadedApp {
+        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil,
+        logger: Logger = Logger(label: "swiftlet")
+    ) async throws -> LoadedApp {
         let manifest = try ManifestParser.load(path: manifestPath)
-        let stateDirectory = URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet")
+        let stateDirectory = URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
+        let resources = try loadResources(manifest: manifest, componentsDirectory: componentsDirectory, stateDirectory: stateDirectory)
+        let registry = try await ComponentRegistry.load(
+            resources.components, factories: factories,
+            context: ComponentContext(
+                appID: manifest.name, stateDirectory: stateDirectory, baseDirectory: manifest.directory, logger: logger))
+        do {
+            return try await assemble(
+                manifest: manifest, registry: registry, subscriptions: resources.subscriptions, stateDirectory: stateDirectory,
+                workerThreads: workerThreads, logger: logger)
+        } catch {
+            await registry.close()
+            throw error
+        }
+    }
+
+    static func loadResources(manifest: AppManifest, componentsDirectory: String?, stateDirectory: String) throws
+        -> ComponentLoader.Resources
+    {
+        var directory = componentsDirectory
+        if directory == nil {
+            let conventional = URL(fileURLWithPath: manifest.directory).appendingPathComponent("components").path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: conventional, isDirectory: &isDirectory), isDirectory.boolValue {
+                directory = conventional
+            }
+        }
+        guard let directory else {
+            var resources = ComponentLoader.Resources()
+            resources.components = DefaultComponents.specs(manifestDirectory: manifest.directory, stateDirectory: stateDirectory)
+            return resources
+        }
+        return try ComponentLoader.load(directory: directory)
+    }
+
+    static func assemble(
+        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
+        workerThreads: Int?, logger: Logger
+    ) async throws -> LoadedApp {
+        for component in manifest.components {
+            for (name, location) in zip(component.uses, component.usesLocations) where registry.entry(name) == nil {
+                let known = registry.entries.keys.sorted().joined(separator: ", ")
+                throw location.error("no Dapr component named '\(name)' (loaded: \(known.isEmpty ? "none" : known))")
+            }
+        }
         let host = WasmHost(workerThreads: workerThreads, logger: logger)
+        let invoker = AppInvoker(appID: manifest.name)
         var components: [String: ComponentHost] = [:]
         do {
             for component in manifest.components {
-                let staging = stateDirectory.appendingPathComponent("files").appendingPathComponent(component.id).path
-                let configuration: ComponentConfiguration
+                let staging = URL(fileURLWithPath: stateDirectory).appendingPathComponent("files").appendingPathComponent(component.id).path
+                var configuration: ComponentConfiguration
                 do {
                     configuration = try ComponentConfiguration(component, stagingDirectory: staging)
                 } catch {
                     throw component.sourceLocation.error("cannot prepare files: \(error)")
                 }
+                configuration.services = ComponentServices(
+                    componentID: component.id, appID: manifest.name, uses: Set(component.uses),
+                    outboundHosts: component.allowedOutboundHosts.compactMap { try? OutboundHostPattern($0) },
+                    registry: registry, workers: host.workers, invoker: invoker, logger: logger)
                 do {
                     components[component.id] = try host.loadComponent(configuration)
                 } catch {
                     throw component.sourceLocation.error(error.reason)
                 }
             }
+            let router = HTTPRouter(routes: manifest.httpRoutes.compactMap { route in
+                components[route.component].map { HTTPRouter.Route(pattern: route.route, component: $0) }
+            })
+            invoker.attach(router)
+            let triggers = try eventTriggers(
+                manifest: manifest, registry: registry, subscriptions: subscriptions, components: components, router: router,
+                logger: logger)
+            logger.info(
+                "loaded app \(manifest.name) \(manifest.version)",
+                metadata: [
+                    "components": .string(manifest.components.map(\.id).joined(separator: ",")),
+                    "dapr-components": .string(registry.entries.keys.sorted().joined(separator: ",")),
+                ])
+            return LoadedApp(
+                manifest: manifest, host: host, registry: registry, components: components, router: router,
+                eventTriggers: triggers)
         } catch {
             for component in components.values { component.close() }
             host.shutdown()
             throw error
         }
-        logger.info(
-            "loaded app \(manifest.name) \(manifest.version)",
-            metadata: ["components": .string(manifest.components.map(\.id).joined(separator: ","))])
-        return LoadedApp(manifest: manifest, host: host, components: components)
     }
 
-    init(manifest: AppManifest, host: WasmHost, components: [String: ComponentHost]) {
+    /// Subscriptions (from the manifest and from Dapr Subscription resources) and input
+    /// bindings, each with its destination.
+    static func eventTriggers(
+        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec],
+        components: [String: ComponentHost], router: HTTPRouter, logger: Logger
+    ) throws -> [any Service] {
+        func destination(_ target: EventTarget) -> any EventDestination {
+            switch target {
+            case .component(let id): ComponentDestination(component: components[id]!)
+            case .route(let path): RouterDestination(router: router, path: path)
+            }
+        }
+        func group(_ target: String) -> String {
+            "\(manifest.name)-\(target)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
+        }
+        var services: [any Service] = []
+        for trigger in manifest.pubsubTriggers {
+            guard let broker = registry.pubsub(trigger.pubsub) else {
+                throw trigger.location.error("no pub/sub component named '\(trigger.pubsub)'")
+            }
+            let path: String
+            let targetName: String
+            switch trigger.target {
+            case .component(let id): (path, targetName) = ("/\(trigger.topic)", id)
+            case .route(let route): (path, targetName) = (route, route)
+            }
+            services.append(SubscriptionTrigger(
+                settings: SubscriptionTrigger.Settings(
+                    pubsubName: trigger.pubsub, topic: trigger.topic, group: group(targetName), path: path,
+                    deadLetterTopic: trigger.deadLetterTopic, maxInFlight: trigger.maxInFlight, maxAttempts: trigger.maxAttempts,
+                    retryDelaySeconds: trigger.retryDelaySeconds),
+                broker: broker, destination: destination(trigger.target), appID: manifest.name, logger: logger))
+        }
+        for subscription in subscriptions where subscription.scopes.isEmpty || subscription.scopes.contains(manifest.name) {
+            guard let broker = registry.pubsub(subscription.pubsubName) else {
+                throw subscription.location.error("no pub/sub component named '\(subscription.pubsubName)'")
+            }
+            services.append(SubscriptionTrigger(
+                settings: SubscriptionTrigger.Settings(
+                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group(subscription.route),
+                    path: subscription.route, deadLetterTopic: subscription.deadLetterTopic),
+                broker: broker, destination: RouterDestination(router: router, path: subscription.route),
+                appID: manifest.name, logger: logger))
+        }
+        for (name, binding) in registry.inputBindings {
+            let target: EventTarget
+            if let trigger = manifest.bindingTriggers.first(where: { $0.binding == name }) {
+                target = trigger.target
+            } else if router.match("/\(name)") != nil {
+                target = .route("/\(name)")
+            } else {
+                logger.warning("input binding \(name) has no trigger and no route /\(name); its events go nowhere")
+                continue
+            }
+            services.append(BindingTrigger(name: name, binding: binding, destination: destination(target), logger: logger))
+        }
+        for trigger in manifest.bindingTriggers where registry.entry(trigger.binding) == nil {
+            throw trigger.location.error("no input binding component named '\(trigger.binding)'")
+        }
+        return services
+    }
+
+    init(
+        manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
+        router: HTTPRouter, eventTriggers: [any Service]
+    ) {
         self.manifest = manifest
         self.host = host
+        self.registry = registry
         self.components = components
+        self.router = router
+        self.eventTriggers = eventTriggers
     }
 
-    /// Closes instances and stops the host's threads.
-    public func close() {
+    /// Closes instances, backends and the host's threads.
+    public func close() async {
         for component in components.values { component.close() }
+        await registry.close()
         host.shutdown()
     }
 }

@@ -35,11 +35,8 @@ public final class SwiftletServer: Sendable {
     /// Runs until a signal in `gracefulShutdownSignals` or ``shutdown()``; in-flight
     /// requests finish before this returns.
     public func run(gracefulShutdownSignals: [UnixSignal] = []) async throws {
-        let routes = app.manifest.httpRoutes.compactMap { route -> HTTPRouter.Route? in
-            app.components[route.component].map { HTTPRouter.Route(pattern: route.route, component: $0) }
-        }
         let trigger = HTTPTrigger(
-            router: HTTPRouter(routes: routes), serverName: listen.host, serverPort: listen.port,
+            router: app.router, serverName: listen.host, serverPort: listen.port,
             nativeRoutes: nativeRoutes, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
@@ -60,7 +57,10 @@ public final class SwiftletServer: Sendable {
             logger: serverLogger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application], gracefulShutdownSignals: gracefulShutdownSignals, logger: serverLogger))
+                // Shutdown runs in reverse: event triggers stop taking messages first, then
+                // the HTTP server drains.
+                services: [application] + app.eventTriggers, gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: serverLogger))
         let stopEarly = state.withLock { state in
             state.group = group
             return state.stopRequested

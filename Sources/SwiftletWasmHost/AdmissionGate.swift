@@ -68,6 +68,16 @@ public final class AdmissionGate: Sendable {
         }
     }
 
+    /// Takes a slot only if one is free now; for callers that cannot wait (a guest invoking
+    /// another component synchronously).
+    public func tryEnter() -> Bool {
+        state.withLock { state in
+            guard state.running < maxConcurrency else { return false }
+            state.running += 1
+            return true
+        }
+    }
+
     /// Returns a slot, handing it straight to the next waiter if there is one.
     public func leave() {
         let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in

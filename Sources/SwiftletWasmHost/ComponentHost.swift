@@ -51,15 +51,30 @@ public final class ComponentHost: Sendable {
         return try result.get()
     }
 
+    /// Serves a service invocation on the calling thread: the caller (another guest) waits
+    /// anyway, and a nested call cannot deadlock on a busy pool. The callee runs under its
+    /// own limits but never past the caller's deadline; a full component refuses at once.
+    public func invokeNested(_ request: GuestRequest, callerDeadline: UInt64?) throws(GuestFailure) -> GuestResponse {
+        guard gate.tryEnter() else {
+            throw GuestFailure(.overloaded, "\(id) is at its concurrency limit")
+        }
+        defer { gate.leave() }
+        return try invoke(request, sink: nil, deadline: callerDeadline)
+    }
+
     /// Runs the guest synchronously on the current (worker) thread.
-    func invoke(_ request: GuestRequest, sink: (any ResponseStreamSink)?) throws(GuestFailure) -> GuestResponse {
+    func invoke(_ request: GuestRequest, sink: (any ResponseStreamSink)?, deadline callerDeadline: UInt64? = nil)
+        throws(GuestFailure) -> GuestResponse
+    {
         let limits = configuration.limits
-        let deadline = MonotonicClock.now() + UInt64(limits.timeoutMilliseconds) * 1_000_000
+        let ownDeadline = MonotonicClock.now() + UInt64(limits.timeoutMilliseconds) * 1_000_000
+        let deadline = min(ownDeadline, callerDeadline ?? .max)
         let lease = try supply.acquire()
         let session = lease.instance.session
         let call = GuestCall(
             request: request, maxResponseBytes: limits.maxResponseBytes, deadline: deadline,
-            stream: configuration.executor == .handler ? sink : nil, log: guestLogger(request))
+            stream: configuration.executor == .handler ? sink : nil, services: configuration.services,
+            log: guestLogger(request))
         do {
             let response: GuestResponse
             switch configuration.executor {

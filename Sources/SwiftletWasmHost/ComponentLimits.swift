@@ -1,3 +1,5 @@
+import SwiftletABI
+
 /// Hard per-request limits of one component.
 public struct ComponentLimits: Sendable, Equatable {
     /// Largest linear memory an instance may have, in bytes; `memory.grow` past it fails
@@ -91,13 +93,16 @@ public struct ComponentConfiguration: Sendable {
     public var recycle: RecyclePolicy
     /// Never-used instances kept ready for `fresh` isolation and WAGI.
     public var prewarm: Int
+    /// Building blocks, outbound HTTP and invocation for this component's guests.
+    public var services: (any GuestServices)?
 
     public init(
         id: String, modulePath: String, executor: ExecutorKind, isolation: Isolation = .warm,
         environment: [String: String] = [:], arguments: [String] = [], mounts: [DirectoryMount] = [],
         limits: ComponentLimits = ComponentLimits(), recycle: RecyclePolicy = RecyclePolicy(),
-        prewarm: Int = 2
+        prewarm: Int = 2, services: (any GuestServices)? = nil
     ) {
+        self.services = services
         self.id = id
         self.modulePath = modulePath
         self.executor = executor

@@ -23,8 +23,13 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
 
     /// A worker's view for the monitor. Guarded by `lock`.
     final class Slot: @unchecked Sendable {
+        unowned let pool: GuestWorkerPool
         var jobStart: UInt64 = 0
         var compensated = false
+
+        init(pool: GuestWorkerPool) {
+            self.pool = pool
+        }
     }
 
     // All fields below are guarded by `lock`, which is also the workers' wait condition.
@@ -65,7 +70,41 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
 
     /// Whether the calling thread is one of this pool's workers.
     public var isCurrentThread: Bool {
-        WorkerThreadMarker.current == Unmanaged.passUnretained(self).toOpaque()
+        currentSlot != nil
+    }
+
+    /// The calling worker's slot, if the caller is one of this pool's workers.
+    private var currentSlot: Slot? {
+        guard let pointer = WorkerThreadMarker.current else { return nil }
+        let slot = Unmanaged<Slot>.fromOpaque(pointer).takeUnretainedValue()
+        return slot.pool === self ? slot : nil
+    }
+
+    /// Runs `body`, which blocks (a guest waiting on a backend), letting another thread take
+    /// work meanwhile — at once, rather than after the long-job threshold.
+    public func blocking<T>(_ body: () throws -> T) rethrows -> T {
+        guard let slot = currentSlot else { return try body() }
+        lock.lock()
+        let marked = !slot.compensated
+        if marked {
+            slot.compensated = true
+            compensations += 1
+            if !queue.isEmpty {
+                if parked > 0 { lock.signal() } else if slots.count < maxThreads { startThread() }
+            }
+        }
+        lock.unlock()
+        defer {
+            if marked {
+                lock.lock()
+                if slot.compensated {
+                    slot.compensated = false
+                    compensations -= 1
+                }
+                lock.unlock()
+            }
+        }
+        return try body()
     }
 
     /// Queues `job` without waiting for it.
@@ -101,7 +140,7 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
 
     /// Called with `lock` held.
     private func startThread() {
-        let slot = Slot()
+        let slot = Slot(pool: self)
         slots.append(slot)
         active += 1
         let thread = Thread { [self] in workLoop(slot) }
@@ -110,7 +149,7 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     }
 
     private func workLoop(_ slot: Slot) {
-        WorkerThreadMarker.current = Unmanaged.passUnretained(self).toOpaque()
+        WorkerThreadMarker.current = Unmanaged.passUnretained(slot).toOpaque()
         let executor = asUnownedTaskExecutor()
         while let work = next(slot) {
             switch work {
@@ -180,7 +219,7 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Marks worker threads, so code can tell whether it already runs on the pool.
+/// Marks worker threads with their slot, so code can tell whether it runs on a pool.
 enum WorkerThreadMarker {
     private static let key: pthread_key_t = {
         var key = pthread_key_t()

@@ -14,7 +14,7 @@ struct TestServer {
     /// Writes `manifest` into a temporary app directory (with `files`), starts the server
     /// and runs `body` against it; the server is drained and stopped afterwards.
     static func with<T>(
-        manifest: String, files: [String: String] = [:], workerThreads: Int? = nil,
+        manifest: String, files: [String: String] = [:], workerThreads: Int? = nil, componentsDirectory: String? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let directory = try Paths.temporaryDirectory()
@@ -28,10 +28,26 @@ struct TestServer {
         try Data(manifest.utf8).write(to: manifestURL)
         let capture = LogCapture()
         let logger = capture.logger
-        let app = try LoadedApp.load(manifestPath: manifestURL.path, workerThreads: workerThreads, logger: logger)
-        defer { app.close() }
+        let app = try await LoadedApp.load(
+            manifestPath: manifestURL.path,
+            componentsDirectory: componentsDirectory.map { directory.appendingPathComponent($0).path },
+            workerThreads: workerThreads, logger: logger)
         let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await run(server, capture: capture, body))
+        } catch {
+            outcome = .failure(error)
+        }
+        await app.close()
+        return try outcome.get()
+    }
+
+    /// Serves until `body` is done, then drains.
+    private static func run<T>(_ server: SwiftletServer, capture: LogCapture, _ body: (TestServer) async throws -> T)
+        async throws -> T
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try await server.port()
             let result: Result<T, any Error>

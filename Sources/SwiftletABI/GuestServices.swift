@@ -1,0 +1,77 @@
+import SwiftletBuildingBlocks
+
+/// What a guest can reach beyond its own request: the building blocks its component is
+/// allowed to use, outbound HTTP and other apps. Implemented by the runtime, which knows
+/// the component's `uses` list and allowed hosts; every method refuses what is not granted
+/// with ``BuildingBlockError/Kind/denied``.
+public protocol GuestServices: Sendable {
+    /// Runs an async operation while the guest's thread waits, giving up at `deadline`
+    /// (``MonotonicClock`` nanoseconds). Host functions are synchronous; backends are not.
+    func wait<T: Sendable>(
+        until deadline: UInt64?, _ operation: @escaping @Sendable () async throws(BuildingBlockError) -> T
+    ) throws(ABIError) -> T
+
+    func stateStore(_ name: String) throws(BuildingBlockError) -> any StateStore
+    func publish(pubsub: String, topic: String, data: [UInt8], contentType: String, traceparent: String?) async throws(BuildingBlockError)
+    func secret(store: String, name: String) async throws(BuildingBlockError) -> [String: String]
+    func configuration(store: String, keys: [String]) async throws(BuildingBlockError) -> [String: ConfigurationItem]
+    func invokeBinding(name: String, operation: String, data: [UInt8], metadata: [String: String]) async throws(BuildingBlockError)
+        -> BindingResponse
+    /// Outbound HTTP, allowed only to the component's `allowed_outbound_hosts`.
+    func send(_ request: OutboundRequest, deadline: UInt64?) async throws(BuildingBlockError) -> GuestResponse
+    /// Service invocation: runs on the calling thread (a nested guest call), so a call
+    /// chain cannot wait on itself.
+    func invoke(appID: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse
+}
+
+/// An HTTP request a guest sends out.
+public struct OutboundRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Largest response body accepted.
+    public var maxResponseBytes: Int
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], maxResponseBytes: Int) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// The data a host call produced, read with `result_read` / `result_meta` — one slot per
+/// call, replaced by the next call that produces data.
+public struct GuestResult: Sendable {
+    public var body: [UInt8]
+    public var metadata: [(name: String, value: String)]
+
+    public init(body: [UInt8], metadata: [(name: String, value: String)] = []) {
+        self.body = body
+        self.metadata = metadata
+    }
+
+    public func meta(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return metadata.first { $0.name.lowercased() == lowered }?.value
+    }
+}
+
+extension ABIError {
+    /// The status a building-block failure has for guests.
+    public init(_ error: BuildingBlockError) {
+        switch error.kind {
+        case .notFound: self = .notFound
+        case .conflict: self = .conflict
+        case .invalidETag, .invalidArgument, .notSupported: self = .invalid
+        case .unavailable: self = .unavailable
+        case .timeout: self = .timeout
+        case .denied: self = .denied
+        case .tooLarge: self = .tooLarge
+        case .callDepthExceeded: self = .loop
+        case .internalError: self = ABIError(.internal)
+        }
+    }
+}

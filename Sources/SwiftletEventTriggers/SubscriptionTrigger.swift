@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwiftletABI
+import SwiftletBuildingBlocks
+import SwiftletWasmHost
+
+/// A topic subscription: fetches from the broker, delivers to the destination and
+/// acknowledges only after success. Failures retry with exponential backoff; a message that
+/// is dropped or out of attempts goes to the dead-letter topic, if any, before it is
+/// acknowledged. A broker outage is waited out, never fatal.
+public struct SubscriptionTrigger: Service {
+    public struct Settings: Sendable {
+        public var pubsubName: String
+        public var topic: String
+        /// Consumer group: the same across replicas, so they compete for messages.
+        public var group: String
+        /// Path the event is delivered to (a route, or `/<topic>`).
+        public var path: String
+        public var deadLetterTopic: String?
+        public var maxInFlight: Int
+        public var maxAttempts: Int
+        public var retryDelaySeconds: Double
+        public var ackTimeoutSeconds: Double
+
+        public init(
+            pubsubName: String, topic: String, group: String, path: String, deadLetterTopic: String? = nil,
+            maxInFlight: Int = 16, maxAttempts: Int = 10, retryDelaySeconds: Double = 1, ackTimeoutSeconds: Double = 60
+        ) {
+            self.pubsubName = pubsubName
+            self.topic = topic
+            self.group = group
+            self.path = path
+            self.deadLetterTopic = deadLetterTopic
+            self.maxInFlight = maxInFlight
+            self.maxAttempts = maxAttempts
+            self.retryDelaySeconds = retryDelaySeconds
+            self.ackTimeoutSeconds = ackTimeoutSeconds
+        }
+    }
+
+    public let settings: Settings
+    let broker: any PubSubBackend
+    let destination: any EventDestination
+    let appID: String
+    let logger: Logger
+
+    public init(settings: Settings, broker: any PubSubBackend, destination: any EventDestination, appID: String, logger: Logger) {
+        self.settings = settings
+        self.broker = broker
+        self.destination = destination
+        self.appID = appID
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await loop()
+        }
+    }
+
+    func loop() async {
+        var consumer: (any PubSubConsumer)?
+        var failures = 0
+        while !Task.isCancelled {
+            do throws(BuildingBlockError) {
+                if consumer == nil {
+                    consumer = try await broker.consumer(
+                        topic: settings.topic, group: settings.group,
+                        options: ConsumerOptions(ackTimeoutSeconds: settings.ackTimeoutSeconds, maxBatch: settings.maxInFlight))
+                }
+                guard let active = consumer else { continue }
+                let batch = try await active.fetch(max: settings.maxInFlight, waitSeconds: 1)
+                if failures > 0 {
+                    logger.info("subscription \(settings.topic) on \(settings.pubsubName) recovered")
+                    failures = 0
+                }
+                // Each batch is at most max_in_flight deliveries, processed concurrently.
+                await withTaskGroup(of: Void.self) { group in
+                    for delivery in batch {
+                        group.addTask { await process(delivery, consumer: active) }
+                    }
+                }
+            } catch {
+                if failures % 30 == 0 {
+                    logger.warning("subscription \(settings.topic) on \(settings.pubsubName): \(error.message); retrying")
+                }
+                failures += 1
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        await consumer?.close()
+    }
+
+    func process(_ delivery: PubSubDelivery, consumer: any PubSubConsumer) async {
+        let outcome = await destination.deliver(request(for: delivery))
+        do throws(BuildingBlockError) {
+            switch outcome {
+            case .success:
+                try await consumer.ack(delivery)
+            case .retry(let reason) where delivery.attempt < settings.maxAttempts:
+                let delay = min(60, settings.retryDelaySeconds * pow(2, Double(delivery.attempt - 1)))
+                logger.info(
+                    "redelivering \(settings.topic) message in \(delay) s (attempt \(delivery.attempt)): \(reason)")
+                try await consumer.nak(delivery, delaySeconds: delay)
+            case .retry(let reason), .drop(let reason):
+                if let deadLetter = settings.deadLetterTopic {
+                    try await broker.publish(topic: deadLetter, data: delivery.data)
+                    logger.warning("moved a \(settings.topic) message to \(deadLetter) after \(delivery.attempt) attempt(s): \(reason)")
+                } else {
+                    logger.warning("dropped a \(settings.topic) message after \(delivery.attempt) attempt(s): \(reason)")
+                }
+                try await consumer.ack(delivery)
+            }
+        } catch {
+            // Not acknowledged: the lease runs out and the broker delivers it again.
+            logger.warning("could not settle a \(settings.topic) message: \(error.message)")
+        }
+    }
+
+    func request(for delivery: PubSubDelivery) -> GuestRequest {
+        var headers: [(name: String, value: String)] = [("content-type", CloudEvent.contentType)]
+        if let object = try? JSONSerialization.jsonObject(with: Data(delivery.data)) as? [String: Any],
+            let traceparent = object["traceparent"] as? String
+        {
+            headers.append(("traceparent", traceparent))
+        }
+        headers.append(("x-swiftlet-delivery-attempt", String(delivery.attempt)))
+        return GuestRequest(
+            method: "POST", path: settings.path, headers: headers, body: delivery.data,
+            origin: RequestOrigin(requestID: "sub-\(settings.topic)-\(delivery.id.suffix(12))", matchedRoute: settings.path,
+                                  routeBase: settings.path))
+    }
+}
+
+/// Runs an input binding (`bindings.cron`), delivering each event to the destination.
+public struct BindingTrigger: Service {
+    let name: String
+    let binding: any InputBinding
+    let destination: any EventDestination
+    let logger: Logger
+
+    public init(name: String, binding: any InputBinding, destination: any EventDestination, logger: Logger) {
+        self.name = name
+        self.binding = binding
+        self.destination = destination
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let name = name
+        let destination = destination
+        let logger = logger
+        await cancelWhenGracefulShutdown {
+            await binding.run { data in
+                let request = GuestRequest(
+                    method: "POST", path: "/\(name)", headers: [("content-type", "application/json")], body: data,
+                    origin: RequestOrigin(requestID: "binding-\(name)-\(UUID().uuidString.prefix(8))", matchedRoute: "/\(name)",
+                                          routeBase: "/\(name)"))
+                let outcome = await destination.deliver(request)
+                if case .success = outcome { return true }
+                logger.warning("input binding \(name) -> \(destination.name): \(outcome)")
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import SwiftletABI
+import SwiftletBuildingBlocks
+import SwiftletHTTPTrigger
+import SwiftletWasmHost
+import Synchronization
+
+/// Service invocation between an app's components: `invoke(app, method, path)` routes the
+/// request through the app's HTTP routes and runs the component on the calling thread.
+final class AppInvoker: Sendable {
+    /// Invocations nested deeper than this fail: a cycle must not hang the host.
+    static let maxDepth = 8
+
+    let appID: String
+    private let router = Mutex<HTTPRouter?>(nil)
+
+    init(appID: String) {
+        self.appID = appID
+    }
+
+    /// Set once the app's components are loaded (they need the invoker first).
+    func attach(_ router: HTTPRouter) {
+        self.router.withLock { $0 = router }
+    }
+
+    func invoke(appID target: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse {
+        guard request.origin.callDepth <= Self.maxDepth else {
+            throw BuildingBlockError(.callDepthExceeded, "call depth exceeds \(Self.maxDepth) (an invocation cycle?)")
+        }
+        guard target == appID else {
+            throw BuildingBlockError(.notFound, "no app with id '\(target)'")
+        }
+        guard let router = router.withLock({ $0 }), let (route, parameters) = router.match(request.path) else {
+            return GuestResponse(status: 404, headers: [("content-type", "text/plain")], body: Array("no route matches \(request.path)\n".utf8))
+        }
+        var routed = request
+        routed.parameters = parameters
+        routed.origin.matchedRoute = route.pattern.text
+        routed.origin.routeBase = route.pattern.base
+        do {
+            return try route.component.invokeNested(routed, callerDeadline: deadline)
+        } catch {
+            let status = error.kind == .timeout ? 504 : error.kind == .overloaded ? 503 : 500
+            return GuestResponse(
+                status: status, headers: [("content-type", "text/plain"), ("x-swiftlet-error", error.kind.name)],
+                body: Array("swiftlet: \(error.kind): \(error.message)\n".utf8))
+        }
+    }
+}

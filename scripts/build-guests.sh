@@ -15,6 +15,8 @@ what="${1:-all}"
 sysroot=/usr/lib/wasm32-wasi
 include=/usr/include/wasm32-wasi
 builtins=/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a
+# Unicode tables for String comparison in Embedded Swift; the linker keeps only what is used.
+swift_lib="$(dirname "$(dirname "$(command -v swiftc)")")/lib/swift/embedded/wasm32-unknown-none-wasm"
 
 for needed in "$sysroot/libc.a" "$sysroot/crt1-command.o" "$builtins"; do
     if [ ! -e "$needed" ]; then
@@ -52,12 +54,16 @@ swift_handler() { # output sources...
         -Xfrontend -disable-stack-protector \
         "$@" "$root/sdk/swift/Swiftlet.swift" -c -o "$tmp/$(basename "$output").o"
     wasm-ld --no-entry -L"$sysroot" "$sysroot/crt1-reactor.o" "$tmp/$(basename "$output").o" -lc "$builtins" \
-        --strip-debug -o "$output"
+        "$swift_lib/libswiftUnicodeDataTables.a" --strip-debug -o "$output"
 }
 
 if [ "$what" = all ] || [ "$what" = examples ]; then
     c_command "$root/examples/hello/hello.c" "$root/examples/hello/hello-c.wasm"
     swift_handler "$root/examples/hello/hello-swift.wasm" "$root/examples/hello/hello.swift"
+    swift_handler "$root/examples/counter/counter-swift.wasm" "$root/examples/counter/counter.swift"
+    c_handler "$root/examples/counter/counter.c" "$root/examples/counter/counter-c.wasm"
+    c_handler "$root/examples/orders/orders.c" "$root/examples/orders/orders.wasm"
+    swift_handler "$root/examples/cron/tick.wasm" "$root/examples/cron/tick.swift"
     echo "built examples"
 fi
 

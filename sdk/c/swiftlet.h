@@ -33,6 +33,7 @@ extern "C" {
 #define SWIFTLET_ECONFLICT (-8)    /* optimistic concurrency (ETag) check failed */
 #define SWIFTLET_ETIMEOUT (-9)     /* the request's deadline has passed */
 #define SWIFTLET_EINTERNAL (-10)   /* host failure */
+#define SWIFTLET_ELOOP (-11)       /* service invocation nested too deep (a cycle) */
 
 #define SWIFTLET_LOG_TRACE 0
 #define SWIFTLET_LOG_DEBUG 1
@@ -71,6 +72,64 @@ SWIFTLET_IMPORT(resp_flush) int32_t swiftlet_resp_flush(void);
 /* Logging, tagged with the request id by the host. */
 SWIFTLET_IMPORT(log) int32_t swiftlet_log(int32_t level, const char *msg, int32_t len);
 
+/*
+ * Results. Calls that return data (state_get, secret_get, config_get, binding_invoke,
+ * http_send, invoke, state_get_bulk) also keep it as "the last result": read it again with
+ * result_read (e.g. after a too-small buffer) and its fields with result_meta ("etag",
+ * "version", response header names, ...).
+ */
+SWIFTLET_IMPORT(result_read) int32_t swiftlet_result_read(void *buf, int32_t cap);
+SWIFTLET_IMPORT(result_meta)
+int32_t swiftlet_result_meta(const char *name, int32_t name_len, char *buf, int32_t cap);
+
+/*
+ * State. The store must be listed in the component's `uses`. Keys are namespaced per app.
+ * ETags are decimal versions; pass etag_len 0 for none. SWIFTLET_ECONFLICT means the ETag
+ * did not match (or, with SWIFTLET_FIRST_WRITE and no ETag, the key exists): read and retry.
+ */
+#define SWIFTLET_FIRST_WRITE 1
+SWIFTLET_IMPORT(state_get)
+int32_t swiftlet_state_get(const char *store, int32_t store_len, const char *key, int32_t key_len, void *buf, int32_t cap);
+SWIFTLET_IMPORT(state_set)
+int32_t swiftlet_state_set(const char *store, int32_t store_len, const char *key, int32_t key_len, const void *value,
+                           int32_t value_len, const char *etag, int32_t etag_len, int32_t flags, int32_t ttl_seconds);
+SWIFTLET_IMPORT(state_delete)
+int32_t swiftlet_state_delete(const char *store, int32_t store_len, const char *key, int32_t key_len, const char *etag,
+                              int32_t etag_len, int32_t flags);
+/* keys: frames of (u32 length, bytes). Result: per key (u32 len, key, i32 len or -1, value, u32 len, etag). */
+SWIFTLET_IMPORT(state_get_bulk)
+int32_t swiftlet_state_get_bulk(const char *store, int32_t store_len, const void *keys, int32_t keys_len, void *buf,
+                                int32_t cap);
+/* ops: per operation u8 kind (1 upsert, 2 delete), u32+key, u32+value, u32+etag, u8 flags, i32 ttl. All or nothing. */
+SWIFTLET_IMPORT(state_transact)
+int32_t swiftlet_state_transact(const char *store, int32_t store_len, const void *ops, int32_t ops_len);
+
+/* Pub/sub: data is wrapped in a CloudEvent (content_type "application/cloudevents+json" means it is one). */
+SWIFTLET_IMPORT(publish)
+int32_t swiftlet_publish(const char *pubsub, int32_t pubsub_len, const char *topic, int32_t topic_len, const void *data,
+                         int32_t data_len, const char *content_type, int32_t content_type_len);
+
+/* Secrets and configuration. */
+SWIFTLET_IMPORT(secret_get)
+int32_t swiftlet_secret_get(const char *store, int32_t store_len, const char *name, int32_t name_len, char *buf, int32_t cap);
+SWIFTLET_IMPORT(config_get)
+int32_t swiftlet_config_get(const char *store, int32_t store_len, const char *key, int32_t key_len, char *buf, int32_t cap);
+
+/* Output bindings; metadata as "name: value\n" lines. Returns the response data length. */
+SWIFTLET_IMPORT(binding_invoke)
+int32_t swiftlet_binding_invoke(const char *name, int32_t name_len, const char *operation, int32_t operation_len,
+                                const void *data, int32_t data_len, const char *metadata, int32_t metadata_len, void *buf,
+                                int32_t cap);
+
+/* Outbound HTTP (allowed_outbound_hosts only) and service invocation. Both return the
+ * response status; the body is the last result, headers are its metadata. */
+SWIFTLET_IMPORT(http_send)
+int32_t swiftlet_http_send(const char *method, int32_t method_len, const char *url, int32_t url_len, const char *headers,
+                           int32_t headers_len, const void *body, int32_t body_len);
+SWIFTLET_IMPORT(invoke)
+int32_t swiftlet_invoke(const char *app_id, int32_t app_id_len, const char *method, int32_t method_len, const char *path,
+                        int32_t path_len, const char *headers, int32_t headers_len, const void *body, int32_t body_len);
+
 /* Declares `fn` (int32_t fn(void)) as the module's handler. Return 0 for success. */
 #define SWIFTLET_HANDLER(fn)                                                                   \
     __attribute__((export_name("swiftlet_handle"))) int32_t swiftlet_handle(void) { return fn(); }
@@ -96,6 +155,38 @@ static inline int32_t swiftlet_get_param(const char *name, char *buf, int32_t ca
 static inline int32_t swiftlet_log_str(int32_t level, const char *msg) {
     return swiftlet_log(level, msg, (int32_t)swiftlet__strlen(msg));
 }
+
+/* Frames for state_get_bulk and state_transact: append to a caller-owned buffer. */
+typedef struct {
+    uint8_t *data;
+    int32_t len;
+    int32_t cap;
+} swiftlet_frame;
+
+static inline int swiftlet_frame_raw(swiftlet_frame *f, const void *bytes, int32_t n) {
+    if (f->len + n > f->cap) return SWIFTLET_ETOOLARGE;
+    for (int32_t i = 0; i < n; i++) f->data[f->len + i] = ((const uint8_t *)bytes)[i];
+    f->len += n;
+    return SWIFTLET_OK;
+}
+static inline int swiftlet_frame_u8(swiftlet_frame *f, uint8_t v) { return swiftlet_frame_raw(f, &v, 1); }
+static inline int swiftlet_frame_i32(swiftlet_frame *f, int32_t v) {
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return swiftlet_frame_raw(f, b, 4);
+}
+static inline int swiftlet_frame_bytes(swiftlet_frame *f, const void *bytes, int32_t n) {
+    int r = swiftlet_frame_i32(f, n);
+    return r ? r : swiftlet_frame_raw(f, bytes, n);
+}
+static inline int32_t swiftlet_frame_read_i32(const uint8_t *p) {
+    return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+}
+
+/* String conveniences for the building blocks. */
+static inline int32_t swiftlet_state_get_str(const char *store, const char *key, void *buf, int32_t cap) {
+    return swiftlet_state_get(store, (int32_t)swiftlet__strlen(store), key, (int32_t)swiftlet__strlen(key), buf, cap);
+}
+static inline int32_t swiftlet_etag(char *buf, int32_t cap) { return swiftlet_result_meta("etag", 4, buf, cap); }
 
 #ifdef __cplusplus
 }

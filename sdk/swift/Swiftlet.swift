@@ -45,6 +45,46 @@ func _swiftlet_resp_flush() -> Int32
 @_extern(wasm, module: "swiftlet_v1", name: "log") @_extern(c)
 func _swiftlet_log(_ level: Int32, _ msg: UnsafeRawPointer?, _ len: Int32) -> Int32
 
+@_extern(wasm, module: "swiftlet_v1", name: "result_read") @_extern(c)
+func _swiftlet_result_read(_ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "result_meta") @_extern(c)
+func _swiftlet_result_meta(
+    _ name: UnsafeRawPointer?, _ nameLen: Int32, _ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "state_get") @_extern(c)
+func _swiftlet_state_get(
+    _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
+    _ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "state_set") @_extern(c)
+func _swiftlet_state_set(
+    _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
+    _ value: UnsafeRawPointer?, _ valueLen: Int32, _ etag: UnsafeRawPointer?, _ etagLen: Int32,
+    _ flags: Int32, _ ttl: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "state_delete") @_extern(c)
+func _swiftlet_state_delete(
+    _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
+    _ etag: UnsafeRawPointer?, _ etagLen: Int32, _ flags: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "publish") @_extern(c)
+func _swiftlet_publish(
+    _ pubsub: UnsafeRawPointer?, _ pubsubLen: Int32, _ topic: UnsafeRawPointer?, _ topicLen: Int32,
+    _ data: UnsafeRawPointer?, _ dataLen: Int32, _ contentType: UnsafeRawPointer?, _ contentTypeLen: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "secret_get") @_extern(c)
+func _swiftlet_secret_get(
+    _ store: UnsafeRawPointer?, _ storeLen: Int32, _ name: UnsafeRawPointer?, _ nameLen: Int32,
+    _ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "config_get") @_extern(c)
+func _swiftlet_config_get(
+    _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
+    _ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "http_send") @_extern(c)
+func _swiftlet_http_send(
+    _ method: UnsafeRawPointer?, _ methodLen: Int32, _ url: UnsafeRawPointer?, _ urlLen: Int32,
+    _ headers: UnsafeRawPointer?, _ headersLen: Int32, _ body: UnsafeRawPointer?, _ bodyLen: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "invoke") @_extern(c)
+func _swiftlet_invoke(
+    _ appID: UnsafeRawPointer?, _ appIDLen: Int32, _ method: UnsafeRawPointer?, _ methodLen: Int32,
+    _ path: UnsafeRawPointer?, _ pathLen: Int32, _ headers: UnsafeRawPointer?, _ headersLen: Int32,
+    _ body: UnsafeRawPointer?, _ bodyLen: Int32) -> Int32
+
 // MARK: Errors
 
 /// A negative result of a host call (docs/abi.md lists the codes).
@@ -59,6 +99,153 @@ public struct SwiftletError: Error {
     public static let unavailable = SwiftletError(code: -7)
     public static let conflict = SwiftletError(code: -8)
     public static let timeout = SwiftletError(code: -9)
+    public static let loop = SwiftletError(code: -11)
+}
+
+/// Calls `body` with the UTF-8 bytes of each string, in order (no allocation for literals'
+/// native storage beyond what `String` already holds).
+func withUTF8s<R>(_ a: String, _ b: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+    var a = a
+    var b = b
+    return a.withUTF8 { a in b.withUTF8 { b in body(a, b) } }
+}
+
+/// The data of the last call that produced some (`result_read` / `result_meta`).
+public enum LastResult {
+    public static var bytes: [UInt8] {
+        let length = Int(_swiftlet_result_read(nil, 0))
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        _ = bytes.withUnsafeMutableBytes { _swiftlet_result_read($0.baseAddress, Int32($0.count)) }
+        return bytes
+    }
+
+    public static var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A field of the last result: `etag`, `version`, a response header name.
+    public static func meta(_ name: String) -> String? {
+        var name = name
+        return name.withUTF8 { n in Request.copyOut { _swiftlet_result_meta(n.baseAddress, Int32(n.count), $0, $1) } }
+    }
+}
+
+/// State stores (the component must list the store in `uses`).
+public enum State {
+    /// The value and its ETag, or `nil` when the key does not exist.
+    public static func get(store: String, key: String) throws(SwiftletError) -> (value: [UInt8], etag: String)? {
+        let length = withUTF8s(store, key) { s, k in
+            _swiftlet_state_get(s.baseAddress, Int32(s.count), k.baseAddress, Int32(k.count), nil, 0)
+        }
+        if length == SwiftletError.notFound.code { return nil }
+        if length < 0 { throw SwiftletError(code: length) }
+        return (LastResult.bytes, LastResult.meta("etag") ?? "")
+    }
+
+    /// Writes `value`. With `etag`, only over that version; with `firstWrite` and no ETag,
+    /// only if the key does not exist. ``SwiftletError/conflict`` otherwise.
+    public static func set(
+        store: String, key: String, value: some Collection<UInt8>, etag: String? = nil, firstWrite: Bool = false,
+        ttlSeconds: Int32 = 0
+    ) throws(SwiftletError) {
+        var etagText = etag ?? ""
+        let bytes = Array(value)
+        let result = withUTF8s(store, key) { s, k in
+            etagText.withUTF8 { e in
+                bytes.withUnsafeBytes { v in
+                    _swiftlet_state_set(
+                        s.baseAddress, Int32(s.count), k.baseAddress, Int32(k.count), v.baseAddress, Int32(v.count),
+                        e.baseAddress, Int32(e.count), firstWrite ? 1 : 0, ttlSeconds)
+                }
+            }
+        }
+        if result < 0 { throw SwiftletError(code: result) }
+    }
+
+    public static func delete(store: String, key: String, etag: String? = nil) throws(SwiftletError) {
+        var etagText = etag ?? ""
+        let result = withUTF8s(store, key) { s, k in
+            etagText.withUTF8 { e in
+                _swiftlet_state_delete(s.baseAddress, Int32(s.count), k.baseAddress, Int32(k.count), e.baseAddress, Int32(e.count), 0)
+            }
+        }
+        if result < 0 { throw SwiftletError(code: result) }
+    }
+}
+
+/// Publishing (the component must list the pub/sub component in `uses`).
+public enum PubSub {
+    public static func publish(
+        pubsub: String, topic: String, data: some Collection<UInt8>, contentType: String = "application/json"
+    ) throws(SwiftletError) {
+        var contentType = contentType
+        let bytes = Array(data)
+        let result = withUTF8s(pubsub, topic) { p, t in
+            contentType.withUTF8 { c in
+                bytes.withUnsafeBytes { d in
+                    _swiftlet_publish(
+                        p.baseAddress, Int32(p.count), t.baseAddress, Int32(t.count), d.baseAddress, Int32(d.count),
+                        c.baseAddress, Int32(c.count))
+                }
+            }
+        }
+        if result < 0 { throw SwiftletError(code: result) }
+    }
+}
+
+/// Secrets and configuration values as text.
+public enum Secrets {
+    public static func get(store: String, name: String) throws(SwiftletError) -> String {
+        let length = withUTF8s(store, name) { s, n in
+            _swiftlet_secret_get(s.baseAddress, Int32(s.count), n.baseAddress, Int32(n.count), nil, 0)
+        }
+        if length < 0 { throw SwiftletError(code: length) }
+        return LastResult.text
+    }
+}
+
+public enum Configuration {
+    public static func get(store: String, key: String) throws(SwiftletError) -> String {
+        let length = withUTF8s(store, key) { s, k in
+            _swiftlet_config_get(s.baseAddress, Int32(s.count), k.baseAddress, Int32(k.count), nil, 0)
+        }
+        if length < 0 { throw SwiftletError(code: length) }
+        return LastResult.text
+    }
+}
+
+/// Outbound HTTP and service invocation; the status is returned, the body is ``LastResult``.
+public enum Outbound {
+    /// Sends an HTTP request to an allowed host. `headers` are `name: value` lines.
+    public static func send(method: String, url: String, headers: String = "", body: [UInt8] = []) throws(SwiftletError) -> Int32 {
+        var headers = headers
+        let status = withUTF8s(method, url) { m, u in
+            headers.withUTF8 { h in
+                body.withUnsafeBytes { b in
+                    _swiftlet_http_send(
+                        m.baseAddress, Int32(m.count), u.baseAddress, Int32(u.count), h.baseAddress, Int32(h.count),
+                        b.baseAddress, Int32(b.count))
+                }
+            }
+        }
+        if status < 0 { throw SwiftletError(code: status) }
+        return status
+    }
+
+    /// Invokes `path` of app `appID` (another component of an app, by its routes).
+    public static func invoke(appID: String, method: String, path: String, body: [UInt8] = []) throws(SwiftletError) -> Int32 {
+        var path = path
+        let status = withUTF8s(appID, method) { a, m in
+            path.withUTF8 { p in
+                body.withUnsafeBytes { b in
+                    _swiftlet_invoke(
+                        a.baseAddress, Int32(a.count), m.baseAddress, Int32(m.count), p.baseAddress, Int32(p.count), nil, 0,
+                        b.baseAddress, Int32(b.count))
+                }
+            }
+        }
+        if status < 0 { throw SwiftletError(code: status) }
+        return status
+    }
 }
 
 // MARK: Request
@@ -66,6 +253,17 @@ public struct SwiftletError: Error {
 /// The request being handled.
 public enum Request {
     public static var method: String { copyOut { _swiftlet_req_method($0, $1) } ?? "" }
+
+    /// Whether the method is `method`, compared byte for byte: cheaper than `method ==`,
+    /// which links Unicode normalisation tables into an Embedded Swift module.
+    public static func isMethod(_ method: StaticString) -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: 16, alignment: 1) { buffer in
+            let length = _swiftlet_req_method(buffer.baseAddress, 16)
+            guard Int(length) == method.utf8CodeUnitCount else { return false }
+            for index in 0..<Int(length) where buffer[index] != method.utf8Start[index] { return false }
+            return true
+        }
+    }
     public static var path: String { copyOut { _swiftlet_req_path($0, $1) } ?? "" }
     public static var query: String { copyOut { _swiftlet_req_query($0, $1) } ?? "" }
     /// All headers as `name: value` lines.

@@ -26,12 +26,21 @@ struct TestServer {
         }
         let manifestURL = directory.appendingPathComponent("swiftlet.yaml")
         try Data(manifest.utf8).write(to: manifestURL)
+        return try await serve(
+            manifestPath: manifestURL.path,
+            componentsDirectory: componentsDirectory.map { directory.appendingPathComponent($0).path },
+            workerThreads: workerThreads, body)
+    }
+
+    /// Serves an app whose manifest is already on disk.
+    static func serve<T>(
+        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
         let capture = LogCapture()
         let logger = capture.logger
         let app = try await LoadedApp.load(
-            manifestPath: manifestURL.path,
-            componentsDirectory: componentsDirectory.map { directory.appendingPathComponent($0).path },
-            workerThreads: workerThreads, logger: logger)
+            manifestPath: manifestPath, componentsDirectory: componentsDirectory, workerThreads: workerThreads, logger: logger)
         let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: logger)
         let outcome: Result<T, any Error>
         do {

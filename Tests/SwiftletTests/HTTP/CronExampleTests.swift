@@ -1,0 +1,19 @@
+import Foundation
+import Testing
+
+@Suite("examples/cron")
+struct CronExampleTests {
+    @Test func theCronBindingRunsTheComponentEverySecond() async throws {
+        let example = try ExampleCopy("cron")
+        defer { example.remove() }
+        try await TestServer.serve(manifestPath: example.manifest) { (server: TestServer) async throws in
+            try await Task.sleep(for: .milliseconds(3500))
+            let log = try await server.request("/ticks")
+            #expect(log.status == 200)
+            let lines = log.body.split(separator: "\n")
+            #expect(lines.count >= 2 && lines.count <= 5, "\(log.body)")
+            #expect(lines.first == "tick 1")
+            #expect(lines.enumerated().allSatisfy { $1 == "tick \($0 + 1)" })
+        }
+    }
+}

@@ -155,7 +155,10 @@ public final class NATSClient: Sendable {
                             onError: { _ in }))
                 }
             }
-        return bootstrap.connect(host: host, port: port).flatMap { [self] channel in
+        let connected = bootstrap.connect(host: host, port: port)
+        // No channel, no INFO: the promise must not be left pending.
+        connected.whenFailure { info.fail($0) }
+        return connected.flatMap { [self] channel in
             info.futureResult.flatMap { _ in
                 // Restore subscriptions (a reconnect keeps sids, so handlers stay valid).
                 var text = #"CONNECT {"verbose":false,"pedantic":false,"lang":"swift","version":"0.1","protocol":1,"headers":true,"no_responders":true}"# + "\r\n"

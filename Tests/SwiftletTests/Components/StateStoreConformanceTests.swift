@@ -112,12 +112,16 @@ struct StateStoreConformanceTests {
     @Test(arguments: backends)
     func keysExpire(backend: String) async throws {
         try await withStore(backend) { store, prefix in
+            // A long TTL keeps the key readable (checked at once, robust to a slow machine);
+            // a short one makes it disappear.
+            try await store.set(StateSetRequest(key: prefix + "later", value: bytes("still here"), ttlSeconds: 30))
             try await store.set(StateSetRequest(key: prefix + "ttl", value: bytes("soon gone"), ttlSeconds: 1))
             try await store.set(StateSetRequest(key: prefix + "stay", value: bytes("kept")))
-            #expect(try await store.get(prefix + "ttl") != nil)
-            try await Task.sleep(for: .milliseconds(2100))
+            #expect(try await store.get(prefix + "later")?.value == bytes("still here"))
+            try await Task.sleep(for: .milliseconds(2500))
             #expect(try await store.get(prefix + "ttl") == nil)
             #expect(try await store.get(prefix + "stay") != nil)
+            #expect(try await store.get(prefix + "later") != nil)
             try await store.set(StateSetRequest(key: prefix + "ttl", value: bytes("again"), concurrency: .firstWrite))
         }
     }

@@ -3,7 +3,11 @@ import AsyncHTTPClient
 /// The HTTP client tests use: a real client that, unlike a browser, does not follow
 /// redirects, so CGI `location` responses can be checked.
 enum TestClient {
-    static let shared = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    static let shared: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        // Tests fire bursts of concurrent requests at one server; do not queue them client-side.
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 }

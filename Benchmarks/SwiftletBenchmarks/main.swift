@@ -1,4 +1,4 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|coldstart]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|coldstart]`.
 //
 // One run, one server: wrk throughput and latency for a native Swift route, the Embedded
 // Swift handler and the C WAGI guest of examples/hello, as ratios to the native route;
@@ -19,6 +19,10 @@ do {
     if options.includes("fresh") {
         report.section("Fresh instances (instantiate + first call, per instance)")
         try FreshInstanceBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("blocks") {
+        report.section("State from a guest (ms per request, 2000 sequential calls, in-process)")
+        try await BuildingBlockBenchmark(paths: paths, report: report).run()
     }
     if options.includes("coldstart") {
         report.section("Cold start and memory (the swiftlet binary serving examples/hello)")

@@ -59,7 +59,8 @@ public struct SubscriptionTrigger: Service {
         }
     }
 
-    func loop() async {
+    /// Runs until the task is cancelled (what `run()` does until graceful shutdown).
+    public func loop() async {
         var consumer: (any PubSubConsumer)?
         var failures = 0
         while !Task.isCancelled {

@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // What a guest sees: error codes, the import module's functions, guest memory access.
@@ -121,6 +125,35 @@ let package = Package(
             ]
         ),
 
+        // Generated code for Swiftlet's subset of Dapr's gRPC API (scripts/generate-grpc.sh).
+        .target(
+            name: "SwiftletDaprProto",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+
+        // Dapr's HTTP and gRPC APIs for ordinary apps, the app channel and invocation routing.
+        .target(
+            name: "SwiftletDaprAPI",
+            dependencies: [
+                "SwiftletABI",
+                "SwiftletBuildingBlocks",
+                "SwiftletEventTriggers",
+                "SwiftletDaprProto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // HTTP trigger: routes -> components, on Hummingbird.
         .target(
             name: "SwiftletHTTPTrigger",
@@ -147,6 +180,9 @@ let package = Package(
                 "SwiftletPostgres",
                 "SwiftletNATS",
                 "SwiftletOutbound",
+                "SwiftletDaprAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -160,6 +196,7 @@ let package = Package(
             dependencies: [
                 "SwiftletRuntime",
                 "SwiftletSDK",
+                "SwiftletDaprAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -206,7 +243,7 @@ let package = Package(
             name: "SwiftletTests",
             dependencies: [
                 "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
-                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletSQLite", "SwiftletRedis",
+                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletSQLite", "SwiftletRedis",
                 "SwiftletPostgres", "SwiftletNATS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwiftletABI
+import SwiftletBuildingBlocks
+import Yams
+
+/// Routes service invocation by app id: this Swiftlet's Wasm app, the app beside it, or
+/// another Swiftlet (a peer) that hosts the id.
+public struct ServiceInvoker: Sendable {
+    public typealias LocalHandler = @Sendable (GuestRequest) async throws(BuildingBlockError) -> GuestResponse
+
+    /// Invocations forwarded between Swiftlets carry their depth here, so a forwarding loop ends.
+    public static let depthHeader = "x-swiftlet-call-depth"
+    static let maxDepth = 8
+
+    let localAppID: String
+    let local: LocalHandler
+    let appChannel: AppChannel?
+    /// App id -> base URL of the peer's Dapr HTTP API.
+    let peers: [String: String]
+    let apiToken: String?
+    let client: HTTPClient
+
+    public init(
+        localAppID: String, local: @escaping LocalHandler, appChannel: AppChannel?, peers: [String: String], apiToken: String?,
+        client: HTTPClient = .shared
+    ) {
+        self.localAppID = localAppID
+        self.local = local
+        self.appChannel = appChannel
+        self.peers = peers
+        self.apiToken = apiToken
+        self.client = client
+    }
+
+    /// The app ids this Swiftlet can reach.
+    public var knownAppIDs: [String] {
+        [localAppID] + (appChannel.map { [$0.appID] } ?? []) + peers.keys.sorted()
+    }
+
+    /// Invokes `request.path` (with its query) on app `appID`.
+    public func invoke(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
+        let depth = Int(request.header(Self.depthHeader) ?? "") ?? request.origin.callDepth
+        guard depth <= Self.maxDepth else {
+            throw BuildingBlockError(.callDepthExceeded, "invocation depth exceeds \(Self.maxDepth) (a forwarding loop?)")
+        }
+        if appID == localAppID { return try await local(request) }
+        if let appChannel, appID == appChannel.appID { return try await appChannel.send(request) }
+        guard let peer = peers[appID] else {
+            throw BuildingBlockError(.notFound, "couldn't find service \(appID)")
+        }
+        return try await forward(request, to: peer, appID: appID, depth: depth + 1)
+    }
+
+    private func forward(_ request: GuestRequest, to peer: String, appID: String, depth: Int) async throws(BuildingBlockError)
+        -> GuestResponse
+    {
+        let method = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
+        var url = "\(peer)/v1.0/invoke/\(appID)/method/\(method)"
+        if !request.query.isEmpty { url += "?" + request.query }
+        var outgoing = HTTPClientRequest(url: url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers where !HopByHop.names.contains(name) && name != "dapr-api-token" && name != Self.depthHeader {
+            outgoing.headers.add(name: name, value: value)
+        }
+        outgoing.headers.add(name: Self.depthHeader, value: String(depth))
+        if let apiToken { outgoing.headers.add(name: "dapr-api-token", value: apiToken) }
+        if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            return GuestResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) },
+                body: Array(buffer: body))
+        } catch {
+            throw BuildingBlockError(.unavailable, "peer \(peer) for \(appID): \(error)")
+        }
+    }
+}
+
+/// `--peers FILE`: `peers: {appId: "http://host:port"}` — where other Swiftlets' Dapr HTTP
+/// APIs are, until there is a name resolver.
+public enum PeerDirectory {
+    public static func load(_ path: String) throws(BuildingBlockError) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw BuildingBlockError(.notFound, "cannot read peers file \(path)")
+        }
+        guard let root = (try? Yams.load(yaml: text)) as? [String: Any], let entries = root["peers"] as? [String: Any] else {
+            throw BuildingBlockError(.invalidArgument, "\(path): expected 'peers:' mapping app ids to http:// addresses")
+        }
+        var peers: [String: String] = [:]
+        for (appID, value) in entries {
+            guard let address = value as? String, address.hasPrefix("http://") || address.hasPrefix("https://") else {
+                throw BuildingBlockError(.invalidArgument, "\(path): peer '\(appID)' needs an http:// address")
+            }
+            peers[appID] = address.hasSuffix("/") ? String(address.dropLast()) : address
+        }
+        return peers
+    }
+}

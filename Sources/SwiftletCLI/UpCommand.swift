@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwiftletDaprAPI
 import SwiftletManifest
 import SwiftletRuntime
 
@@ -27,6 +28,21 @@ struct UpCommand: AsyncParsableCommand {
         valueName: "dir"))
     var components: String?
 
+    @Option(help: "Port of the Dapr HTTP API (0 picks a free one).")
+    var daprHttpPort = 3500
+
+    @Option(help: "Port of the Dapr gRPC API (0 picks a free one).")
+    var daprGrpcPort = 50001
+
+    @Option(help: "Id of an ordinary app beside Swiftlet (needs --app-port).")
+    var appId: String?
+
+    @Option(help: "Port the app listens on, on 127.0.0.1: Swiftlet delivers its events and invocations there.")
+    var appPort: Int?
+
+    @Option(help: ArgumentHelp("YAML file mapping other apps' ids to their Swiftlet's Dapr HTTP address (peers: {id: http://host:port}).", valueName: "file"))
+    var peers: String?
+
     @Option(help: "Threads serving requests and running guests at once (default: one per core; env SWIFTLET_WORKERS).")
     var workers: Int?
 
@@ -49,7 +65,7 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }
-        let server = SwiftletServer(app: app, listen: address, logger: logger)
+        let server = SwiftletServer(app: app, listen: address, dapr: try daprOptions(environment), logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
@@ -57,5 +73,21 @@ struct UpCommand: AsyncParsableCommand {
             throw CLIError("server failed: \(error)")
         }
         await app.close()
+    }
+
+    func daprOptions(_ environment: [String: String]) throws -> DaprOptions {
+        if (appId == nil) != (appPort == nil) { throw CLIError("--app-id and --app-port go together") }
+        var peerMap: [String: String] = [:]
+        if let peers {
+            do {
+                peerMap = try PeerDirectory.load(peers)
+            } catch {
+                throw CLIError(error.message)
+            }
+        }
+        return DaprOptions(
+            httpPort: daprHttpPort, grpcPort: daprGrpcPort, appID: appId, appPort: appPort, peers: peerMap,
+            apiToken: environment["DAPR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            appToken: environment["APP_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }

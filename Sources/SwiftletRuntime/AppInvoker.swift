@@ -1,5 +1,6 @@
 import SwiftletABI
 import SwiftletBuildingBlocks
+import SwiftletDaprAPI
 import SwiftletHTTPTrigger
 import SwiftletWasmHost
 import Synchronization
@@ -12,6 +13,8 @@ final class AppInvoker: Sendable {
 
     let appID: String
     private let router = Mutex<HTTPRouter?>(nil)
+    /// Other apps (the app beside Swiftlet, peers), once the Dapr sidecar is set up.
+    private let remote = Mutex<(invoker: ServiceInvoker, workers: GuestWorkerPool)?>(nil)
 
     init(appID: String) {
         self.appID = appID
@@ -22,12 +25,26 @@ final class AppInvoker: Sendable {
         self.router.withLock { $0 = router }
     }
 
+    func attachRemote(_ invoker: ServiceInvoker, workers: GuestWorkerPool) {
+        remote.withLock { $0 = (invoker, workers) }
+    }
+
     func invoke(appID target: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse {
         guard request.origin.callDepth <= Self.maxDepth else {
             throw BuildingBlockError(.callDepthExceeded, "call depth exceeds \(Self.maxDepth) (an invocation cycle?)")
         }
         guard target == appID else {
-            throw BuildingBlockError(.notFound, "no app with id '\(target)'")
+            guard let (invoker, workers) = remote.withLock({ $0 }), invoker.knownAppIDs.contains(target) else {
+                throw BuildingBlockError(.notFound, "no app with id '\(target)'")
+            }
+            // Another process: the guest's thread waits for the network call, up to its deadline.
+            do {
+                return try workers.wait(until: deadline) { () async throws(BuildingBlockError) -> GuestResponse in
+                    try await invoker.invoke(appID: target, request: request)
+                }
+            } catch {
+                throw BuildingBlockError(error.status == .timeout ? .timeout : .unavailable, "invoking \(target): \(error.status)")
+            }
         }
         guard let router = router.withLock({ $0 }), let (route, parameters) = router.match(request.path) else {
             return GuestResponse(status: 404, headers: [("content-type", "text/plain")], body: Array("no route matches \(request.path)\n".utf8))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwiftletBuildingBlocks
+import SwiftletDaprAPI
 import SwiftletEventTriggers
 import SwiftletHTTPTrigger
 import SwiftletManifest
@@ -23,6 +24,8 @@ public final class LoadedApp: Sendable {
     public let router: HTTPRouter
     /// Subscriptions and input bindings, run beside the HTTP server.
     public let eventTriggers: [any Service]
+    /// Service invocation for the app's guests.
+    let invoker: AppInvoker
 
     /// Every component type this build of Swiftlet can create.
     public static let factories: [any ComponentFactory] = [
@@ -120,7 +123,7 @@ public final class LoadedApp: Sendable {
                 ])
             return LoadedApp(
                 manifest: manifest, host: host, registry: registry, components: components, router: router,
-                eventTriggers: triggers)
+                eventTriggers: triggers, invoker: invoker)
         } catch {
             for component in components.values { component.close() }
             host.shutdown()
@@ -192,14 +195,24 @@ public final class LoadedApp: Sendable {
 
     init(
         manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
-        router: HTTPRouter, eventTriggers: [any Service]
+        router: HTTPRouter, eventTriggers: [any Service], invoker: AppInvoker
     ) {
+        self.invoker = invoker
         self.manifest = manifest
         self.host = host
         self.registry = registry
         self.components = components
         self.router = router
         self.eventTriggers = eventTriggers
+    }
+
+    /// The app's subscriptions, for the metadata API.
+    var subscriptionInfo: [DaprAPI.SubscriptionInfo] {
+        eventTriggers.compactMap { $0 as? SubscriptionTrigger }.map { trigger in
+            DaprAPI.SubscriptionInfo(
+                pubsubName: trigger.settings.pubsubName, topic: trigger.settings.topic, route: trigger.settings.path,
+                deadLetterTopic: trigger.settings.deadLetterTopic)
+        }
     }
 
     /// Closes instances, backends and the host's threads.

@@ -20,17 +20,23 @@ public final class SwiftletServer: Sendable {
     public let listen: ListenAddress
     let nativeRoutes: [String: HTTPTrigger.NativeHandler]
     let logger: Logger
+    let sidecar: DaprSidecar?
     private let state = Mutex(State())
 
+    /// - Parameter dapr: serve Dapr's HTTP and gRPC APIs (and the app channel) too.
     public init(
-        app: LoadedApp, listen: ListenAddress, nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
-        logger: Logger = Logger(label: "swiftlet")
+        app: LoadedApp, listen: ListenAddress, dapr: DaprOptions? = nil,
+        nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:], logger: Logger = Logger(label: "swiftlet")
     ) {
         self.app = app
         self.listen = listen
         self.nativeRoutes = nativeRoutes
         self.logger = logger
+        sidecar = dapr.map { DaprSidecar(app: app, options: $0, logger: logger) }
     }
+
+    /// The Dapr API ports once bound (useful with port 0); `nil` before or without Dapr.
+    public var daprPorts: (http: Int?, grpc: Int?) { sidecar?.boundPorts ?? (nil, nil) }
 
     /// Runs until a signal in `gracefulShutdownSignals` or ``shutdown()``; in-flight
     /// requests finish before this returns.
@@ -59,7 +65,8 @@ public final class SwiftletServer: Sendable {
             configuration: ServiceGroupConfiguration(
                 // Shutdown runs in reverse: event triggers stop taking messages first, then
                 // the HTTP server drains.
-                services: [application] + app.eventTriggers, gracefulShutdownSignals: gracefulShutdownSignals,
+                services: [application] + (sidecar?.services() ?? []) + app.eventTriggers,
+                gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: serverLogger))
         let stopEarly = state.withLock { state in
             state.group = group

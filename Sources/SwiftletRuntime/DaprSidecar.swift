@@ -1,0 +1,201 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwiftletABI
+import SwiftletBuildingBlocks
+import SwiftletDaprAPI
+import SwiftletEventTriggers
+import SwiftletHTTPTrigger
+import SwiftletWasmHost
+import Synchronization
+
+/// Dapr's APIs for an app: the HTTP and gRPC servers, and the channel to the ordinary app
+/// beside Swiftlet (its subscriptions, input bindings and invocations).
+final class DaprSidecar: Sendable {
+    let api: DaprAPI
+    let options: DaprOptions
+    let app: LoadedApp
+    let channel: AppChannel?
+    let logger: Logger
+    /// The app's subscriptions, known once it has answered `GET /dapr/subscribe`.
+    final class SubscriptionList: Sendable {
+        let entries = Mutex<[DaprAPI.SubscriptionInfo]>([])
+    }
+
+    private let appSubscriptions = SubscriptionList()
+    private let ports = Mutex<(http: Int?, grpc: Int?)>((nil, nil))
+
+    init(app: LoadedApp, options: DaprOptions, logger: Logger) {
+        self.app = app
+        self.options = options
+        self.logger = logger
+        let channel = options.appID.flatMap { id in
+            options.appPort.map { AppChannel(appID: id, port: $0, token: options.appToken) }
+        }
+        self.channel = channel
+        let router = app.router
+        let invoker = ServiceInvoker(
+            localAppID: app.manifest.name,
+            local: { request throws(BuildingBlockError) in try await Self.invokeLocal(request, router: router) },
+            appChannel: channel, peers: options.peers, apiToken: options.apiToken)
+        let wasmSubscriptions = app.subscriptionInfo
+        let appSubscriptions = self.appSubscriptions
+        api = DaprAPI(
+            appID: options.appID ?? app.manifest.name, registry: app.registry, invoker: invoker, appPort: options.appPort,
+            subscriptions: { wasmSubscriptions + appSubscriptions.entries.withLock { $0 } })
+        app.invoker.attachRemote(invoker, workers: app.host.workers)
+    }
+
+    /// A Wasm component, reached through the app's routes.
+    static func invokeLocal(_ request: GuestRequest, router: HTTPRouter) async throws(BuildingBlockError) -> GuestResponse {
+        guard let (route, parameters) = router.match(request.path) else {
+            return GuestResponse(status: 404, headers: [("content-type", "text/plain")], body: Array("no route matches \(request.path)\n".utf8))
+        }
+        var routed = request
+        routed.parameters = parameters
+        routed.origin.matchedRoute = route.pattern.text
+        routed.origin.routeBase = route.pattern.base
+        do {
+            switch try await route.component.handle(routed) {
+            case .complete(let response):
+                return response
+            case .streaming(let status, let headers, let body):
+                var bytes: [UInt8] = []
+                do {
+                    for try await chunk in body { bytes += chunk }
+                } catch {
+                    throw BuildingBlockError(.unavailable, "the component failed while streaming: \(error)")
+                }
+                return GuestResponse(status: status, headers: headers, body: bytes)
+            }
+        } catch let error as BuildingBlockError {
+            throw error
+        } catch let failure as GuestFailure {
+            let status = failure.kind == .timeout ? 504 : failure.kind == .overloaded ? 503 : 500
+            return GuestResponse(status: status, headers: [("content-type", "text/plain")], body: Array("swiftlet: \(failure.kind): \(failure.message)\n".utf8))
+        } catch {
+            throw BuildingBlockError(.internalError, "\(error)")
+        }
+    }
+
+    /// The services to run beside the app's HTTP server.
+    func services() -> [any Service] {
+        var services: [any Service] = [HTTPServerService(sidecar: self), GRPCServerService(sidecar: self)]
+        if let channel { services.append(AppChannelService(sidecar: self, channel: channel)) }
+        return services
+    }
+
+    func boundHTTPPort(_ port: Int) { ports.withLock { $0.http = port } }
+    func boundGRPCPort(_ port: Int) { ports.withLock { $0.grpc = port } }
+    var boundPorts: (http: Int?, grpc: Int?) { ports.withLock { $0 } }
+
+    func addAppSubscription(_ info: DaprAPI.SubscriptionInfo) {
+        appSubscriptions.entries.withLock { $0.append(info) }
+    }
+}
+
+/// The Dapr HTTP API server.
+struct HTTPServerService: Service {
+    let sidecar: DaprSidecar
+
+    func run() async throws {
+        let options = sidecar.options
+        let router = DaprHTTPAPI(api: sidecar.api, token: options.apiToken).router()
+        var logger = sidecar.logger
+        logger.logLevel = max(logger.logLevel, .notice)
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.httpPort), serverName: "swiftlet-dapr"),
+            onServerRunning: { [sidecar] channel in
+                let port = channel.localAddress?.port ?? options.httpPort
+                sidecar.boundHTTPPort(port)
+                sidecar.logger.info("Dapr HTTP API on http://\(options.host):\(port)")
+            },
+            logger: logger)
+        try await application.runService(gracefulShutdownSignals: [])
+    }
+}
+
+/// The Dapr gRPC API server.
+struct GRPCServerService: Service {
+    let sidecar: DaprSidecar
+
+    func run() async throws {
+        let options = sidecar.options
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: options.host, port: options.grpcPort), transportSecurity: .plaintext)
+        let server = GRPCServer(
+            transport: transport, services: [DaprGRPCService(api: sidecar.api)],
+            interceptors: options.apiToken.map { [APITokenInterceptor(token: $0)] } ?? [])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                try await withGracefulShutdownHandler {
+                    try await server.serve()
+                } onGracefulShutdown: {
+                    server.beginGracefulShutdown()
+                }
+            }
+            if let port = try await transport.listeningAddress.ipv4?.port {
+                sidecar.boundGRPCPort(port)
+                sidecar.logger.info("Dapr gRPC API on \(options.host):\(port)")
+            }
+        }
+    }
+}
+
+/// Connects to the ordinary app once it listens: its subscriptions from `GET /dapr/subscribe`
+/// and the input bindings it answers `OPTIONS /<name>` for.
+struct AppChannelService: Service {
+    let sidecar: DaprSidecar
+    let channel: AppChannel
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await connect()
+        }
+    }
+
+    private func connect() async {
+        let logger = sidecar.logger
+        guard await channel.waitUntilReachable(timeout: .seconds(120)) else {
+            logger.warning("app \(channel.appID) did not answer on port \(channel.port); no subscriptions or bindings for it")
+            return
+        }
+        var triggers: [any Service] = []
+        do {
+            for subscription in try await channel.subscriptions() {
+                guard let broker = sidecar.app.registry.pubsub(subscription.pubsubName) else {
+                    logger.warning("app \(channel.appID) subscribes to unknown pub/sub '\(subscription.pubsubName)'")
+                    continue
+                }
+                let group = "\(channel.appID)-\(subscription.route)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
+                triggers.append(SubscriptionTrigger(
+                    settings: SubscriptionTrigger.Settings(
+                        pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, path: subscription.route,
+                        deadLetterTopic: subscription.deadLetterTopic),
+                    broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID, logger: logger))
+                sidecar.addAppSubscription(DaprAPI.SubscriptionInfo(
+                    pubsubName: subscription.pubsubName, topic: subscription.topic, route: subscription.route,
+                    deadLetterTopic: subscription.deadLetterTopic))
+                logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.route)")
+            }
+        } catch {
+            logger.warning("GET /dapr/subscribe on app \(channel.appID) failed: \(error.message)")
+        }
+        let wasmBindings = Set(sidecar.app.manifest.bindingTriggers.map(\.binding))
+        for (name, binding) in sidecar.app.registry.inputBindings where !wasmBindings.contains(name) && sidecar.app.router.match("/\(name)") == nil {
+            if await channel.wantsBinding(name) {
+                triggers.append(BindingTrigger(name: name, binding: binding, destination: AppChannelDestination(channel: channel), logger: logger))
+                logger.info("app \(channel.appID) receives input binding \(name)")
+            }
+        }
+        await withDiscardingTaskGroup { group in
+            for trigger in triggers {
+                group.addTask { try? await trigger.run() }
+            }
+        }
+    }
+}

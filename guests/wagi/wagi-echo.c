@@ -19,7 +19,9 @@ int main(int argc, char **argv) {
     if (query && strstr(query, "mode=silent")) return 0;
     if (query && strstr(query, "mode=giant")) {
         printf("content-type: text/plain\n\n");
-        for (int i = 0; i < (2 << 20); i++) putchar('x');
+        static char block[1 << 16];
+        memset(block, 'x', sizeof block);
+        for (int i = 0; i < 32; i++) fwrite(block, 1, sizeof block, stdout);  // 2 MiB
         return 0;
     }
     if (query && strstr(query, "mode=noheaders")) {

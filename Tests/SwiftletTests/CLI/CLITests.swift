@@ -95,7 +95,7 @@ struct CLITests {
                 - { route: /slow, component: sleeper }
             """.utf8
         ).write(to: manifest)
-        let server = try Subprocess(try Paths.swiftletBinary(), ["up", "-f", manifest.path, "--listen", "127.0.0.1:0"])
+        let server = try Subprocess(try Paths.swiftletBinary(), ["up", "-f", manifest.path, "--listen", "127.0.0.1:0", "--dapr-http-port", "0", "--dapr-grpc-port", "0"])
         let line = try await server.waitForStderr(containing: "listening on http://")
         let url = String(line[line.range(of: "http://")!.lowerBound...])
         async let slow = TestServer.send(url + "/slow?1500")
@@ -119,7 +119,7 @@ struct CLITests {
         #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
         #expect(built.stdout.contains("demo: ./build.sh"))
 
-        let server = try Subprocess(binary, ["up", "--listen", "127.0.0.1:0"], directory: project)
+        let server = try Subprocess(binary, ["up", "--listen", "127.0.0.1:0", "--dapr-http-port", "0", "--dapr-grpc-port", "0"], directory: project)
         let line = try await server.waitForStderr(containing: "listening on http://")
         let url = String(line[line.range(of: "http://")!.lowerBound...])
         let response = try await TestServer.send(url + "/hello/world")

@@ -12,7 +12,7 @@ struct OrdersExampleTests {
     }
 
     func start(_ example: ExampleCopy, components: String?) async throws -> Running {
-        var arguments = ["up", "-f", example.manifest, "--listen", "127.0.0.1:0"]
+        var arguments = ["up", "-f", example.manifest, "--listen", "127.0.0.1:0", "--dapr-http-port", "0", "--dapr-grpc-port", "0"]
         if let components { arguments += ["--components", example.path(components)] }
         let process = try Subprocess(try Paths.swiftletBinary(), arguments, directory: example.directory.path)
         let line = try await process.waitForStderr(containing: "listening on http://")

@@ -74,7 +74,7 @@ struct PubSubConformanceTests {
         for index in 0..<20 { try await broker.publish(topic: topic, data: bytes("e\(index)")) }
 
         var billed: [String] = []
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while billed.count < 20, Date() < deadline {
             for member in [memberA, memberB] {
                 for delivery in try await member.fetch(max: 3, waitSeconds: 0.2) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the Swift code for Swiftlet's Dapr gRPC subset (proto/ -> Sources/SwiftletDaprProto/).
+# Regenerates the Swift code for Swiftlet's Dapr gRPC subset (proto/ -> Sources/SwiftletDaprProto/):
+# messages, the server protocol Swiftlet implements and the client its tests and benchmark use.
 # The output is committed, so normal builds need neither protoc nor the plugins.
 #
 # Needs protoc (apt-get install protobuf-compiler); builds the two Swift plugins from the
@@ -36,6 +37,6 @@ protoc -I "$root/proto" -I "$wkt" \
     --plugin=protoc-gen-swift="$bin/protoc-gen-swift" \
     --plugin=protoc-gen-grpc-swift-2="$bin/protoc-gen-grpc-swift-2" \
     --swift_out="$out" --swift_opt=Visibility=Public,FileNaming=DropPath \
-    --grpc-swift-2_out="$out" --grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath,Client=false \
+    --grpc-swift-2_out="$out" --grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath \
     dapr/proto/common/v1/common.proto dapr/proto/runtime/v1/dapr.proto
 echo "generated into $out"

@@ -35,6 +35,9 @@ public final class SwiftletServer: Sendable {
         sidecar = dapr.map { DaprSidecar(app: app, options: $0, logger: logger) }
     }
 
+    /// Whether this server runs the Dapr APIs.
+    public var sidecarEnabled: Bool { sidecar != nil }
+
     /// The Dapr API ports once bound (useful with port 0); `nil` before or without Dapr.
     public var daprPorts: (http: Int?, grpc: Int?) { sidecar?.boundPorts ?? (nil, nil) }
 

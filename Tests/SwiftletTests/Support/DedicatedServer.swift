@@ -52,7 +52,7 @@ final class DedicatedServer: @unchecked Sendable {
             if Self.accepts(port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw SubprocessError("\(executable) did not start on port \(port)")
+        throw TestFailure("\(executable) did not start on port \(port)")
     }
 
     /// Kills the server, the way an outage looks from outside. (A gentler signal can be

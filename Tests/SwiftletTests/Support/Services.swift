@@ -38,7 +38,7 @@ enum Services {
         let context = ComponentContext(
             appID: "tests", stateDirectory: directory, baseDirectory: directory, logger: Logger(label: "test"))
         guard let factory = factories.first(where: { $0.types.contains(type) }) else {
-            throw SubprocessError("no factory for \(type)")
+            throw TestFailure("no factory for \(type)")
         }
         do throws(ManifestError) {
             return try await factory.make(ComponentSettings(spec: spec, values: metadata), context: context)
@@ -64,7 +64,7 @@ enum Services {
     static func state(_ backend: String, directory: String) async throws -> any StateStore {
         let (type, metadata) = metadata(backend, directory: directory)
         guard case .state(let store) = try await make(type, metadata: metadata, directory: directory) else {
-            throw SubprocessError("\(backend) is not a state store")
+            throw TestFailure("\(backend) is not a state store")
         }
         return store
     }
@@ -72,7 +72,7 @@ enum Services {
     static func pubsub(_ backend: String, directory: String) async throws -> any PubSubBackend {
         let (type, metadata) = metadata(backend, directory: directory)
         guard case .pubsub(let broker) = try await make(type, metadata: metadata, directory: directory) else {
-            throw SubprocessError("\(backend) is not a pub/sub broker")
+            throw TestFailure("\(backend) is not a pub/sub broker")
         }
         return broker
     }

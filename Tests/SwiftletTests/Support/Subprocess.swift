@@ -52,7 +52,7 @@ final class Subprocess: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw SubprocessError("'\(text)' never appeared on stderr:\n\(stderr)")
+        throw TestFailure("'\(text)' never appeared on stderr:\n\(stderr)")
     }
 
     func signal(_ signal: Int32) {
@@ -64,7 +64,7 @@ final class Subprocess: Sendable {
         while process.isRunning {
             guard Date() < deadline else {
                 process.terminate()
-                throw SubprocessError("did not exit within \(timeout) s; stderr:\n\(stderr)")
+                throw TestFailure("did not exit within \(timeout) s; stderr:\n\(stderr)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -78,7 +78,3 @@ final class Subprocess: Sendable {
     }
 }
 
-struct SubprocessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

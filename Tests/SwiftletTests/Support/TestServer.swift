@@ -10,12 +10,15 @@ import Testing
 struct TestServer {
     let baseURL: String
     let logs: LogCapture
+    /// The Dapr HTTP API's base URL and gRPC port, when the server runs with `dapr` options.
+    var daprURL: String = ""
+    var daprGRPCPort: Int = 0
 
     /// Writes `manifest` into a temporary app directory (with `files`), starts the server
     /// and runs `body` against it; the server is drained and stopped afterwards.
     static func with<T>(
         manifest: String, files: [String: String] = [:], workerThreads: Int? = nil, componentsDirectory: String? = nil,
-        _ body: (TestServer) async throws -> T
+        dapr: DaprOptions? = nil, _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -29,19 +32,19 @@ struct TestServer {
         return try await serve(
             manifestPath: manifestURL.path,
             componentsDirectory: componentsDirectory.map { directory.appendingPathComponent($0).path },
-            workerThreads: workerThreads, body)
+            workerThreads: workerThreads, dapr: dapr, body)
     }
 
     /// Serves an app whose manifest is already on disk.
     static func serve<T>(
-        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil,
+        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, dapr: DaprOptions? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let capture = LogCapture()
         let logger = capture.logger
         let app = try await LoadedApp.load(
             manifestPath: manifestPath, componentsDirectory: componentsDirectory, workerThreads: workerThreads, logger: logger)
-        let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: logger)
+        let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), dapr: dapr, logger: logger)
         let outcome: Result<T, any Error>
         do {
             outcome = .success(try await run(server, capture: capture, body))
@@ -61,7 +64,13 @@ struct TestServer {
             let port = try await server.port()
             let result: Result<T, any Error>
             do {
-                result = .success(try await body(TestServer(baseURL: "http://127.0.0.1:\(port)", logs: capture)))
+                var test = TestServer(baseURL: "http://127.0.0.1:\(port)", logs: capture)
+                if server.sidecarEnabled {
+                    let (http, grpc) = try await daprPorts(server)
+                    test.daprURL = "http://127.0.0.1:\(http)"
+                    test.daprGRPCPort = grpc
+                }
+                result = .success(try await body(test))
             } catch {
                 result = .failure(error)
             }
@@ -69,6 +78,15 @@ struct TestServer {
             try await group.waitForAll()
             return try result.get()
         }
+    }
+
+    /// Waits for the Dapr servers to bind their ephemeral ports.
+    private static func daprPorts(_ server: SwiftletServer) async throws -> (Int, Int) {
+        for _ in 0..<1000 {
+            if case (let http?, let grpc?) = server.daprPorts { return (http, grpc) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("the Dapr APIs did not bind within 10 s")
     }
 
     /// Sends a request and collects the whole response.

@@ -1,0 +1,159 @@
+import Foundation
+import NIOHTTP1
+import SwiftletRuntime
+import Testing
+
+/// The Dapr HTTP API's status codes and error bodies, as Dapr answers them, against the
+/// embedded default components (state.sqlite `statestore`, pubsub.sqlite `pubsub`).
+@Suite struct DaprHTTPAPITests {
+    static let manifest = """
+        name: plain
+        components:
+          echo: { source: \(try! Paths.guest("handler-echo")), executor: handler }
+        triggers:
+          http:
+            - { route: /echo/..., component: echo }
+        """
+
+    func withSidecar(token: String? = nil, _ body: (TestServer) async throws -> Void) async throws {
+        try await TestServer.with(manifest: Self.manifest, dapr: DaprOptions(httpPort: 0, grpcPort: 0, apiToken: token)) {
+            try await body($0)
+        }
+    }
+
+    /// `{"errorCode": ..., "message": ...}` from an error response.
+    func errorCode(_ response: TestResponse) -> String? {
+        let object = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+        #expect(object?["message"] is String, "no message in \(response.body)")
+        return object?["errorCode"] as? String
+    }
+
+    func state(_ server: TestServer, _ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil)
+        async throws -> TestResponse
+    {
+        try await TestServer.send(server.daprURL + "/v1.0/state/statestore" + path, method: method, headers: headers, body: body)
+    }
+
+    @Test func missingKeyIs204WithAnEmptyBody() async throws {
+        try await withSidecar { server in
+            let response = try await state(server, "/never-saved")
+            #expect(response.status == 204)
+            #expect(response.body.isEmpty)
+        }
+    }
+
+    @Test func savedValueComesBackWithItsETag() async throws {
+        try await withSidecar { server in
+            let saved = try await state(server, "", method: .POST, body: #"[{"key":"k","value":{"n":1}}]"#)
+            #expect(saved.status == 204)
+            let read = try await state(server, "/k")
+            #expect(read.status == 200)
+            #expect(read.body == #"{"n":1}"#)
+            #expect(read.header("etag")?.isEmpty == false)
+        }
+    }
+
+    @Test func malformedETagIs400AndMismatchIs409() async throws {
+        try await withSidecar { server in
+            _ = try await state(server, "", method: .POST, body: #"[{"key":"k","value":"v1"}]"#)
+            let etag = try #require(try await state(server, "/k").header("etag"))
+
+            let malformed = try await state(server, "", method: .POST, body: #"[{"key":"k","value":"v2","etag":"not-a-version"}]"#)
+            #expect(malformed.status == 400)
+            #expect(errorCode(malformed) == "ERR_STATE_SAVE")
+
+            let stale = "\(Int(etag)! + 7)"
+            let mismatch = try await state(server, "", method: .POST, body: #"[{"key":"k","value":"v2","etag":"\#(stale)"}]"#)
+            #expect(mismatch.status == 409)
+            #expect(errorCode(mismatch) == "ERR_STATE_SAVE")
+
+            let deleteStale = try await state(server, "/k", method: .DELETE, headers: [("If-Match", stale)])
+            #expect(deleteStale.status == 409)
+            #expect(errorCode(deleteStale) == "ERR_STATE_DELETE")
+            #expect(try await state(server, "/k").body == #""v1""#, "a refused write must lose nothing")
+
+            let matching = try await state(server, "", method: .POST, body: #"[{"key":"k","value":"v2","etag":"\#(etag)"}]"#)
+            #expect(matching.status == 204)
+            #expect(try await state(server, "/k", method: .DELETE, headers: [("If-Match", etag)]).status == 409, "the etag moved on")
+        }
+    }
+
+    @Test func unknownStoreIs400WithErrorCode() async throws {
+        try await withSidecar { server in
+            let response = try await TestServer.send(server.daprURL + "/v1.0/state/nosuchstore/k")
+            #expect(response.status == 400)
+            #expect(errorCode(response) == "ERR_STATE_STORE_NOT_FOUND")
+            #expect(response.header("content-type") == "application/json")
+        }
+    }
+
+    @Test func malformedBodiesAre400() async throws {
+        try await withSidecar { server in
+            let notJSON = try await state(server, "", method: .POST, body: "{nope")
+            #expect(notJSON.status == 400)
+            #expect(errorCode(notJSON) == "ERR_MALFORMED_REQUEST")
+            let unknownOperation = try await state(
+                server, "/transaction", method: .POST, body: #"{"operations":[{"operation":"merge","request":{"key":"a"}}]}"#)
+            #expect(unknownOperation.status == 400)
+            #expect(errorCode(unknownOperation) == "ERR_NOT_SUPPORTED_STATE_OPERATION")
+        }
+    }
+
+    @Test func transactionAndBulkGet() async throws {
+        try await withSidecar { server in
+            let transaction = try await state(
+                server, "/transaction", method: .POST,
+                body: #"{"operations":[{"operation":"upsert","request":{"key":"a","value":1}},{"operation":"upsert","request":{"key":"b","value":"two"}},{"operation":"delete","request":{"key":"c"}}]}"#)
+            #expect(transaction.status == 204)
+            let bulk = try await state(server, "/bulk", method: .POST, body: #"{"keys":["a","b","missing"]}"#)
+            #expect(bulk.status == 200)
+            let items = try #require(try JSONSerialization.jsonObject(with: Data(bulk.body.utf8)) as? [[String: Any]])
+            let byKey = Dictionary(uniqueKeysWithValues: items.map { ($0["key"] as! String, $0) })
+            #expect(byKey["a"]?["data"] as? Int == 1)
+            #expect(byKey["b"]?["data"] as? String == "two")
+            #expect(byKey["a"]?["etag"] is String)
+            #expect(byKey["missing"] != nil && byKey["missing"]?["data"] == nil)
+        }
+    }
+
+    @Test func publishToUnknownPubSubIs404() async throws {
+        try await withSidecar { server in
+            let response = try await TestServer.send(server.daprURL + "/v1.0/publish/nosuch/orders", method: .POST, body: "{}")
+            #expect(response.status == 404)
+            #expect(errorCode(response) == "ERR_PUBSUB_NOT_FOUND")
+            let published = try await TestServer.send(
+                server.daprURL + "/v1.0/publish/pubsub/orders", method: .POST, headers: [("content-type", "application/json")], body: "{}")
+            #expect(published.status == 204)
+        }
+    }
+
+    @Test func invokePassesMethodStatusAndBodyThrough() async throws {
+        try await withSidecar { server in
+            let response = try await TestServer.send(
+                server.daprURL + "/v1.0/invoke/plain/method/echo/some/path?x=1", method: .PUT, body: "payload")
+            #expect(response.status == 200)
+            #expect(response.body.contains("method=PUT"), "\(response.body)")
+            #expect(response.body.contains("path=/echo/some/path"), "\(response.body)")
+            #expect(response.body.contains("payload"), "\(response.body)")
+            let teapot = try await TestServer.send(server.daprURL + "/v1.0/invoke/plain/method/echo/x", headers: [("x-status", "418")])
+            #expect(teapot.status == 418)
+            let missing = try await TestServer.send(server.daprURL + "/v1.0/invoke/plain/method/nowhere")
+            #expect(missing.status == 404, "the app's own status passes through")
+            let unknownApp = try await TestServer.send(server.daprURL + "/v1.0/invoke/ghost/method/x")
+            #expect(unknownApp.status == 500)
+            #expect(errorCode(unknownApp) == "ERR_DIRECT_INVOKE")
+        }
+    }
+
+    @Test func apiTokenGuardsEveryCallButHealth() async throws {
+        try await withSidecar(token: "s3cret") { server in
+            let refused = try await state(server, "/k")
+            #expect(refused.status == 401)
+            #expect(errorCode(refused) == "ERR_UNAUTHORIZED")
+            #expect(try await state(server, "/k", headers: [("dapr-api-token", "wrong")]).status == 401)
+            #expect(try await state(server, "/k", headers: [("dapr-api-token", "s3cret")]).status == 204)
+            #expect(try await TestServer.send(server.daprURL + "/v1.0/healthz").status == 204)
+            #expect(try await TestServer.send(server.daprURL + "/v1.0/healthz/outbound").status == 204)
+        }
+    }
+}

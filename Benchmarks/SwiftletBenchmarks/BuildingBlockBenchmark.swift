@@ -83,50 +83,33 @@ struct BuildingBlockBenchmark {
         try await store.set(StateSetRequest(key: "bench", value: Array("value".utf8)))
 
         func timeGuest(_ path: String) async throws -> [Double] {
-            var times: [Double] = []
-            for _ in 0..<samples {
-                let start = MonotonicClock.now()
+            try await Latency.sample(samples) {
                 guard case .complete(let response) = try await component.handle(GuestRequest(method: "GET", path: path)),
                     response.status == 200
                 else { throw BenchmarkError("guest call \(path) failed") }
-                times.append(Double(MonotonicClock.now() - start) / 1e6)
             }
-            return times
-        }
-        func timeRaw(_ body: () async throws -> Void) async throws -> [Double] {
-            var times: [Double] = []
-            for _ in 0..<samples {
-                let start = MonotonicClock.now()
-                try await body()
-                times.append(Double(MonotonicClock.now() - start) / 1e6)
-            }
-            return times
         }
         _ = try await timeGuest("/noop")  // warm-up
         let noop = try await timeGuest("/noop")
         let get = try await timeGuest("/get")
         let set = try await timeGuest("/set")
-        let rawGet = try await timeRaw { _ = try await store.get("bench") }
-        let rawSet = try await timeRaw { try await store.set(StateSetRequest(key: "bench", value: Array("value".utf8))) }
+        let rawGet = try await Latency.sample(samples) { _ = try await store.get("bench") }
+        let rawSet = try await Latency.sample(samples) { try await store.set(StateSetRequest(key: "bench", value: Array("value".utf8))) }
         let (rawPingP50, rawPingP99) = try await rawRoundTrip(type: type, metadata: metadata)
-        report.line(row("guest call without state", noop))
-        report.line(row("\(name) get from a guest", get) + "   (store API \(stats(rawGet)); wire \(rawPingP50) / \(rawPingP99))")
-        report.line(row("\(name) set from a guest", set) + "   (store API \(stats(rawSet)))")
+        report.line(Latency.row("guest call without state", noop))
+        report.line(Latency.row("\(name) get from a guest", get) + "   (store API \(Latency.stats(rawGet)); wire \(rawPingP50) / \(rawPingP99))")
+        report.line(Latency.row("\(name) set from a guest", set) + "   (store API \(Latency.stats(rawSet)))")
         component.close()
         await registry.close()
     }
 
     /// The backend's bare round trip: PING for Redis, SELECT 1 for PostgreSQL.
     func rawRoundTrip(type: String, metadata: [String: String]) async throws -> (String, String) {
-        var times: [Double] = []
+        let times: [Double]
         switch type {
         case "state.redis":
             let client = RedisClient(configuration: RedisClient.Configuration(host: "127.0.0.1", port: 16379))
-            for _ in 0..<samples {
-                let start = MonotonicClock.now()
-                try await client.send(["PING"])
-                times.append(Double(MonotonicClock.now() - start) / 1e6)
-            }
+            times = try await Latency.sample(samples) { _ = try await client.send(["PING"]) }
             await client.close()
         case "state.postgresql":
             var logger = Logger(label: "bench")
@@ -136,17 +119,12 @@ struct BuildingBlockBenchmark {
                     host: "127.0.0.1", port: 15432, username: "postgres", password: nil, database: "postgres", tls: .disable),
                 backgroundLogger: logger)
             let runner = Task { await client.run() }
-            for _ in 0..<samples {
-                let start = MonotonicClock.now()
-                _ = try await client.query("SELECT 1").collect()
-                times.append(Double(MonotonicClock.now() - start) / 1e6)
-            }
+            times = try await Latency.sample(samples) { _ = try await client.query("SELECT 1").collect() }
             runner.cancel()
         default:
             return ("-", "-")
         }
-        let sorted = times.sorted()
-        return (format(sorted[sorted.count / 2], 3), format(sorted[sorted.count * 99 / 100], 3))
+        return (format(Latency.p50(times), 3), format(Latency.p99(times), 3))
     }
 
     func publishThroughput(name: String, type: String, metadata: [String: String], guest: String) async throws {
@@ -200,17 +178,6 @@ struct BuildingBlockBenchmark {
             "\(name.padding(toLength: 10, withPad: " ", startingAt: 0)) publish->guest->ack \(format(throughGuest, 0))/s; raw publish->fetch->ack \(format(raw, 0))/s (publish alone \(format(rawPublish, 0))/s); ratio \(format(throughGuest / raw, 2))x")
         component.close()
         await registry.close()
-    }
-
-    func stats(_ times: [Double]) -> String {
-        let sorted = times.sorted()
-        return "\(format(sorted[sorted.count / 2], 3)) / \(format(sorted[sorted.count * 99 / 100], 3))"
-    }
-
-    func row(_ label: String, _ times: [Double]) -> String {
-        let sorted = times.sorted()
-        return label.padding(toLength: 32, withPad: " ", startingAt: 0)
-            + String(format: "  %6.3f   %6.3f", sorted[sorted.count / 2], sorted[sorted.count * 99 / 100])
     }
 }
 

@@ -15,7 +15,10 @@ struct ColdStartBenchmark {
             let port = 39_000 + index
             let process = Process()
             process.executableURL = URL(fileURLWithPath: paths.swiftletBinary)
-            process.arguments = ["up", "-f", paths.helloManifest, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
+            process.arguments = [
+                "up", "-f", paths.helloManifest, "--listen", "127.0.0.1:\(port)", "--dapr-http-port", "0", "--dapr-grpc-port", "0",
+                "--log-level", "error",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             let start = Date()
@@ -26,7 +29,7 @@ struct ColdStartBenchmark {
             }
             // Poll the Embedded Swift route until it answers.
             while true {
-                if let status = try? await get("http://127.0.0.1:\(port)/swift"), status == 200 { break }
+                if isListening(port: port), let status = try? await get("http://127.0.0.1:\(port)/swift"), status == 200 { break }
                 guard Date().timeIntervalSince(start) < 10 else { throw BenchmarkError("swiftlet did not answer within 10 s") }
                 try await Task.sleep(for: .microseconds(500))
             }

@@ -1,9 +1,10 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|coldstart]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|dapr|coldstart]`.
 //
 // One run, one server: wrk throughput and latency for a native Swift route, the Embedded
 // Swift handler and the C WAGI guest of examples/hello, as ratios to the native route;
 // microseconds per fresh instance of each guest; cold start of the `swiftlet` binary to its
-// first 200; resident memory. Needs wrk (apt-get install wrk) and a release build of
+// first 200; resident memory; the Dapr APIs' readiness and latency against raw Redis and
+// direct app calls. Needs wrk (apt-get install wrk) and a release build of
 // `swiftlet` (built alongside this executable by `swift run -c release`).
 import Foundation
 
@@ -23,6 +24,10 @@ do {
     if options.includes("blocks") {
         report.section("State from a guest (ms per request, 2000 sequential calls, in-process)")
         try await BuildingBlockBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("dapr") {
+        report.section("Dapr APIs (the swiftlet binary with Redis components and an app beside it)")
+        try await DaprAPIBenchmark(paths: paths, report: report).run()
     }
     if options.includes("coldstart") {
         report.section("Cold start and memory (the swiftlet binary serving examples/hello)")

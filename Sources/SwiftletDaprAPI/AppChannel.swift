@@ -47,7 +47,8 @@ public struct AppChannel: Sendable {
     /// subscriptions.
     public func waitUntilReachable(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Cancellation (a shutdown) ends the wait at once instead of holding the drain open.
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             if (try? await send(GuestRequest(method: "GET", path: "/dapr/subscribe"), timeout: .seconds(2))) != nil { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }

@@ -156,4 +156,21 @@ import Testing
             #expect(try await TestServer.send(server.daprURL + "/v1.0/healthz/outbound").status == 204)
         }
     }
+
+    @Test func appChannelForwardsInvocationsWithTheAppToken() async throws {
+        // The "ordinary app" is a plain HTTP server (another Swiftlet without Dapr): it has no
+        // /dapr/subscribe, so the channel has nothing to run, and the sidecar must stay up.
+        try await TestServer.with(manifest: Self.manifest) { app in
+            let appPort = Int(app.baseURL.split(separator: ":").last!)!
+            let options = DaprOptions(httpPort: 0, grpcPort: 0, appID: "other", appPort: appPort, appToken: "app-secret")
+            try await TestServer.with(manifest: Self.manifest, dapr: options) { server in
+                try await Task.sleep(for: .milliseconds(500))
+                let response = try await TestServer.send(server.daprURL + "/v1.0/invoke/other/method/echo/via-channel")
+                #expect(response.status == 200)
+                #expect(response.body.contains("path=/echo/via-channel"), "\(response.body)")
+                #expect(response.body.contains("dapr-api-token: app-secret"), "\(response.body)")
+                #expect(try await server.request("/echo/still-up").status == 200)
+            }
+        }
+    }
 }

@@ -11,7 +11,9 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Serve an app's components over HTTP.",
         discussion: """
-            Loads the manifest, instantiates every component and serves its HTTP routes. \
+            Loads the manifest, instantiates every component and serves its HTTP routes, \
+            and Dapr's HTTP and gRPC APIs for ordinary apps beside it (DAPR_API_TOKEN, when \
+            set, is required on every API call; APP_API_TOKEN is sent to the app). \
             The health endpoint is /.well-known/swiftlet/health. SIGTERM or SIGINT stops \
             accepting connections, lets in-flight requests finish, then exits 0.
             """
@@ -27,6 +29,12 @@ struct UpCommand: AsyncParsableCommand {
         "Directory of Dapr component YAML (default: components/ beside the manifest; without one, embedded SQLite state and pub/sub).",
         valueName: "dir"))
     var components: String?
+
+    @Flag(help: "Serve only the app's routes, without Dapr's HTTP and gRPC APIs.")
+    var noDapr = false
+
+    @Option(help: ArgumentHelp("Address the Dapr APIs listen on.", valueName: "host"))
+    var daprListenAddresses = "127.0.0.1"
 
     @Option(help: "Port of the Dapr HTTP API (0 picks a free one).")
     var daprHttpPort = 3500
@@ -58,6 +66,8 @@ struct UpCommand: AsyncParsableCommand {
         }
         let workerThreads = workers ?? environment["SWIFTLET_WORKERS"].flatMap(Int.init)
         if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
+        // Flags are checked before anything loads, so a typo costs no start-up.
+        let dapr = try daprOptions(environment)
         let app: LoadedApp
         do {
             app = try await LoadedApp.load(
@@ -65,7 +75,7 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }
-        let server = SwiftletServer(app: app, listen: address, dapr: try daprOptions(environment), logger: logger)
+        let server = SwiftletServer(app: app, listen: address, dapr: dapr, logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
@@ -75,8 +85,15 @@ struct UpCommand: AsyncParsableCommand {
         await app.close()
     }
 
-    func daprOptions(_ environment: [String: String]) throws -> DaprOptions {
+    func daprOptions(_ environment: [String: String]) throws -> DaprOptions? {
         if (appId == nil) != (appPort == nil) { throw CLIError("--app-id and --app-port go together") }
+        if noDapr {
+            guard appId == nil, peers == nil else { throw CLIError("--app-id and --peers need the Dapr APIs (drop --no-dapr)") }
+            return nil
+        }
+        guard !daprListenAddresses.contains(",") else {
+            throw CLIError("--dapr-listen-addresses takes one address in this version, got '\(daprListenAddresses)'")
+        }
         var peerMap: [String: String] = [:]
         if let peers {
             do {
@@ -86,7 +103,7 @@ struct UpCommand: AsyncParsableCommand {
             }
         }
         return DaprOptions(
-            httpPort: daprHttpPort, grpcPort: daprGrpcPort, appID: appId, appPort: appPort, peers: peerMap,
+            httpPort: daprHttpPort, grpcPort: daprGrpcPort, host: daprListenAddresses, appID: appId, appPort: appPort, peers: peerMap,
             apiToken: environment["DAPR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             appToken: environment["APP_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
     }

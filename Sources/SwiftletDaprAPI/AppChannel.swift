@@ -79,6 +79,13 @@ public struct AppSubscription: Sendable {
     public var route: String
     public var deadLetterTopic: String?
 
+    public init(pubsubName: String, topic: String, route: String, deadLetterTopic: String? = nil) {
+        self.pubsubName = pubsubName
+        self.topic = topic
+        self.route = route.hasPrefix("/") ? route : "/" + route
+        self.deadLetterTopic = deadLetterTopic
+    }
+
     /// Reads `{pubsubname, topic, route | routes: {default, rules}, deadLetterTopic}`; rules'
     /// match expressions are not evaluated, the default route (or the first rule's path)
     /// receives every event.

@@ -174,25 +174,29 @@ struct AppChannelService: Service {
             return
         }
         var triggers: [any Service] = []
+        var subscriptions = sidecar.app.subscriptions.filter { $0.scopes.contains(channel.appID) }.map {
+            AppSubscription(pubsubName: $0.pubsubName, topic: $0.topic, route: $0.route, deadLetterTopic: $0.deadLetterTopic)
+        }
         do {
-            for subscription in try await channel.subscriptions() {
-                guard let broker = sidecar.app.registry.pubsub(subscription.pubsubName) else {
-                    logger.warning("app \(channel.appID) subscribes to unknown pub/sub '\(subscription.pubsubName)'")
-                    continue
-                }
-                let group = "\(channel.appID)-\(subscription.route)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
-                triggers.append(SubscriptionTrigger(
-                    settings: SubscriptionTrigger.Settings(
-                        pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, path: subscription.route,
-                        deadLetterTopic: subscription.deadLetterTopic),
-                    broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID, logger: logger))
-                sidecar.addAppSubscription(DaprAPI.SubscriptionInfo(
-                    pubsubName: subscription.pubsubName, topic: subscription.topic, route: subscription.route,
-                    deadLetterTopic: subscription.deadLetterTopic))
-                logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.route)")
-            }
+            subscriptions += try await channel.subscriptions()
         } catch {
             logger.warning("GET /dapr/subscribe on app \(channel.appID) failed: \(error.message)")
+        }
+        for subscription in subscriptions {
+            guard let broker = sidecar.app.registry.pubsub(subscription.pubsubName) else {
+                logger.warning("app \(channel.appID) subscribes to unknown pub/sub '\(subscription.pubsubName)'")
+                continue
+            }
+            let group = "\(channel.appID)-\(subscription.route)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
+            triggers.append(SubscriptionTrigger(
+                settings: SubscriptionTrigger.Settings(
+                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, path: subscription.route,
+                    deadLetterTopic: subscription.deadLetterTopic),
+                broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID, logger: logger))
+            sidecar.addAppSubscription(DaprAPI.SubscriptionInfo(
+                pubsubName: subscription.pubsubName, topic: subscription.topic, route: subscription.route,
+                deadLetterTopic: subscription.deadLetterTopic))
+            logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.route)")
         }
         let wasmBindings = Set(sidecar.app.manifest.bindingTriggers.map(\.binding))
         for (name, binding) in sidecar.app.registry.inputBindings where !wasmBindings.contains(name) && sidecar.app.router.match("/\(name)") == nil {

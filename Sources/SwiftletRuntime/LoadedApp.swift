@@ -24,6 +24,9 @@ public final class LoadedApp: Sendable {
     public let router: HTTPRouter
     /// Subscriptions and input bindings, run beside the HTTP server.
     public let eventTriggers: [any Service]
+    /// Dapr Subscription resources from the components directory; those scoped to an
+    /// ordinary app's id are delivered to that app by the Dapr sidecar.
+    public let subscriptions: [SubscriptionSpec]
     /// Service invocation for the app's guests.
     let invoker: AppInvoker
 
@@ -123,7 +126,7 @@ public final class LoadedApp: Sendable {
                 ])
             return LoadedApp(
                 manifest: manifest, host: host, registry: registry, components: components, router: router,
-                eventTriggers: triggers, invoker: invoker)
+                eventTriggers: triggers, subscriptions: subscriptions, invoker: invoker)
         } catch {
             for component in components.values { component.close() }
             host.shutdown()
@@ -195,9 +198,10 @@ public final class LoadedApp: Sendable {
 
     init(
         manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
-        router: HTTPRouter, eventTriggers: [any Service], invoker: AppInvoker
+        router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker
     ) {
         self.invoker = invoker
+        self.subscriptions = subscriptions
         self.manifest = manifest
         self.host = host
         self.registry = registry

@@ -107,6 +107,22 @@ struct CLITests {
         #expect(try await server.waitForExit(timeout: 20) == 0)
     }
 
+    @Test func noDaprServesOnlyTheAppRoutes() async throws {
+        let binary = try Paths.swiftletBinary()
+        let manifest = Paths.example("hello/swiftlet.yaml")
+        let refused = try await Subprocess.run(binary, ["up", "-f", manifest, "--no-dapr", "--app-id", "x", "--app-port", "1"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "error: --app-id and --peers need the Dapr APIs (drop --no-dapr)\n")
+
+        let server = try Subprocess(binary, ["up", "-f", manifest, "--listen", "127.0.0.1:0", "--no-dapr"])
+        let line = try await server.waitForStderr(containing: "listening on http://")
+        let url = String(line[line.range(of: "http://")!.lowerBound...])
+        #expect(try await TestServer.send(url + "/swift").status == 200)
+        #expect(!server.stderr.contains("Dapr"), "\(server.stderr)")
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+    }
+
     @Test(arguments: ["c", "swift"])
     func newBuildUpServesTheTemplate(language: String) async throws {
         let directory = try Paths.temporaryDirectory()

@@ -173,4 +173,50 @@ import Testing
             }
         }
     }
+
+    @Test func declarativeSubscriptionScopedToTheAppIDIsDeliveredToTheApp() async throws {
+        let subscriberManifest = """
+            name: subscriber
+            components:
+              blocks: { source: \(try Paths.guest("blocks")), executor: handler }
+            triggers:
+              http:
+                - { route: /blocks/:what, component: blocks }
+            """
+        let components = """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata: { name: pubsub }
+            spec:
+              type: pubsub.sqlite
+              version: v1
+              metadata:
+                - { name: connectionString, value: "events.db" }
+            ---
+            apiVersion: dapr.io/v2alpha1
+            kind: Subscription
+            metadata: { name: work-for-other }
+            spec: { pubsubname: pubsub, topic: work, routes: { default: /blocks/event } }
+            scopes: [other]
+            """
+        try await TestServer.with(manifest: subscriberManifest) { app in
+            let appPort = Int(app.baseURL.split(separator: ":").last!)!
+            let options = DaprOptions(httpPort: 0, grpcPort: 0, appID: "other", appPort: appPort)
+            try await TestServer.with(
+                manifest: Self.manifest, files: ["components/pubsub.yaml": components], componentsDirectory: "components", dapr: options
+            ) { server in
+                let published = try await TestServer.send(
+                    server.daprURL + "/v1.0/publish/pubsub/work", method: .POST, headers: [("content-type", "application/json")],
+                    body: #""for-the-app""#)
+                #expect(published.status == 204)
+                let deadline = ContinuousClock.now + .seconds(15)
+                while ContinuousClock.now < deadline, !app.logs.all.contains(where: { $0.message == "event work for-the-app attempt 1" }) {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(app.logs.all.contains { $0.message == "event work for-the-app attempt 1" }, "\(app.logs.all.map(\.message))")
+                let metadata = try await TestServer.send(server.daprURL + "/v1.0/metadata")
+                #expect(metadata.body.contains(#""topic":"work""#), "\(metadata.body)")
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // What a guest sees: error codes, the import module's functions, guest memory access.
@@ -125,6 +126,24 @@ let package = Package(
             ]
         ),
 
+        // Apps as OCI artifacts: packing, the distribution protocol, the verified local cache.
+        .target(
+            name: "SwiftletOCI",
+            dependencies: [
+                "SwiftletManifest",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // Kubernetes manifests that run an app with the swiftlet image (`swiftlet k8s`).
+        .target(
+            name: "SwiftletKubernetes",
+            dependencies: ["SwiftletManifest", .product(name: "Yams", package: "Yams")]
+        ),
+
         // Generated code for Swiftlet's subset of Dapr's gRPC API (scripts/generate-grpc.sh).
         .target(
             name: "SwiftletDaprProto",
@@ -197,6 +216,8 @@ let package = Package(
                 "SwiftletRuntime",
                 "SwiftletSDK",
                 "SwiftletDaprAPI",
+                "SwiftletOCI",
+                "SwiftletKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -249,7 +270,7 @@ let package = Package(
             dependencies: [
                 "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
                 "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
-                "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
+                "SwiftletOCI", "SwiftletKubernetes", "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 # 1. System packages: the wasm32 C library and compiler runtime guests link against, and the
 #    real backends the conformance and example tests run against.
 #    python3-venv hosts the unmodified official Dapr Python SDK the compatibility suite drives.
-packages=(wasi-libc libclang-rt-19-dev-wasm32 redis-server postgresql nats-server curl python3 python3-venv)
+#    docker-registry, skopeo and apache2-utils (htpasswd) are the registry the OCI tests push
+#    to and the independent client that cross-checks them.
+packages=(wasi-libc libclang-rt-19-dev-wasm32 redis-server postgresql nats-server curl python3 python3-venv
+    docker-registry skopeo apache2-utils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -42,8 +45,8 @@ else
     timing='LimitTests|CronExampleTests'
     swift test --skip-build --filter "$timing"
     swift test --skip-build --skip "$timing"
-    # 5. The Dapr compatibility suite: the official Python SDK (pip) and a Flask app against
-    #    the built `swiftlet` binary.
-    echo "==> Dapr SDK suite"
-    tests/dapr-sdk/run.sh
+    # 5. The Python suites against the built binary: the Dapr compatibility suite (the
+    #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
+    echo "==> Python suites (Dapr SDK, Kubernetes manifests)"
+    tests/run-python.sh
 fi

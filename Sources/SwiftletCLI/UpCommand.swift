@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwiftletDaprAPI
 import SwiftletManifest
+import SwiftletOCI
 import SwiftletRuntime
 
 /// `swiftlet up`: serve an app until SIGTERM or SIGINT, then drain and exit 0.
@@ -19,8 +20,15 @@ struct UpCommand: AsyncParsableCommand {
             """
     )
 
+    @Argument(help: ArgumentHelp(
+        "An app to serve instead of -f: a directory holding swiftlet.yaml, a manifest path, or oci://registry/repository[:tag|@digest].",
+        valueName: "app"))
+    var app: String?
+
     @Option(name: [.short, .customLong("file")], help: "The app manifest.")
     var file = "swiftlet.yaml"
+
+    @OptionGroup(title: "Registry (for oci:// apps)") var registry: RegistryOptions
 
     @Option(help: ArgumentHelp("Address to listen on: host:port.", valueName: "host:port"))
     var listen = "127.0.0.1:3000"
@@ -29,6 +37,11 @@ struct UpCommand: AsyncParsableCommand {
         "Directory of Dapr component YAML (default: components/ beside the manifest; without one, embedded SQLite state and pub/sub).",
         valueName: "dir"))
     var components: String?
+
+    @Option(help: ArgumentHelp(
+        "Where runtime state goes (embedded databases, staged files); default .swiftlet/ beside the manifest (env SWIFTLET_STATE_DIR).",
+        valueName: "dir"))
+    var stateDir: String?
 
     @Flag(help: "Serve only the app's routes, without Dapr's HTTP and gRPC APIs.")
     var noDapr = false
@@ -68,10 +81,12 @@ struct UpCommand: AsyncParsableCommand {
         if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
         // Flags are checked before anything loads, so a typo costs no start-up.
         let dapr = try daprOptions(environment)
+        let manifestPath = try await resolveManifest(logger: logger)
         let app: LoadedApp
         do {
             app = try await LoadedApp.load(
-                manifestPath: file, componentsDirectory: components, workerThreads: workerThreads, logger: logger)
+                manifestPath: manifestPath, componentsDirectory: components, workerThreads: workerThreads,
+                stateDirectory: stateDir ?? environment["SWIFTLET_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }, logger: logger)
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }
@@ -83,6 +98,22 @@ struct UpCommand: AsyncParsableCommand {
             throw CLIError("server failed: \(error)")
         }
         await app.close()
+    }
+
+    /// `-f`, or the positional app: a directory, a manifest, or an artifact pulled first.
+    func resolveManifest(logger: Logger) async throws -> String {
+        guard let app else { return file }
+        if OCIReference.looksLikeReference(app) {
+            let reference = try RegistryOptions.reference(app)
+            let pulled = try await registry.pull(reference)
+            logger.info("pulled \(reference) (\(pulled.manifestDigest), \(pulled.bytesDownloaded) bytes downloaded)")
+            return pulled.manifestPath
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: app, isDirectory: &isDirectory), isDirectory.boolValue {
+            return app + "/swiftlet.yaml"
+        }
+        return app
     }
 
     func daprOptions(_ environment: [String: String]) throws -> DaprOptions? {

@@ -6,8 +6,11 @@ import SwiftletManifest
 enum DefaultComponents {
     /// `statestore` (state.sqlite) and `pubsub` (pubsub.sqlite) under `.swiftlet/`,
     /// `envsecretstore` (secretstores.local.env), and `localsecretstore`
-    /// (secretstores.local.file) when the app has a `secrets.json`.
-    static func specs(manifestDirectory: String, stateDirectory: String) -> [ComponentSpec] {
+    /// (secretstores.local.file) when the app has a `secrets.json` (or `SWIFTLET_SECRETS_FILE`
+    /// names one, as a Kubernetes Secret mount does).
+    static func specs(
+        manifestDirectory: String, stateDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [ComponentSpec] {
         let location = ManifestLocation(file: "(embedded defaults)", line: 0, column: 0, field: "")
         func spec(_ name: String, _ type: String, _ metadata: [String: String]) -> ComponentSpec {
             ComponentSpec(
@@ -20,7 +23,8 @@ enum DefaultComponents {
             spec("pubsub", "pubsub.sqlite", ["connectionString": stateDirectory + "/pubsub.db"]),
             spec("envsecretstore", "secretstores.local.env", [:]),
         ]
-        let secrets = URL(fileURLWithPath: manifestDirectory).appendingPathComponent("secrets.json").path
+        let secrets = environment["SWIFTLET_SECRETS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? URL(fileURLWithPath: manifestDirectory).appendingPathComponent("secrets.json").path
         if FileManager.default.fileExists(atPath: secrets) {
             specs.append(spec("localsecretstore", "secretstores.local.file", ["secretsFile": secrets]))
         }

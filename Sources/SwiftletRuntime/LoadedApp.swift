@@ -40,11 +40,13 @@ public final class LoadedApp: Sendable {
     /// `components/` beside the manifest, or the embedded defaults when there is none) and
     /// loads every Wasm component. Errors name a file, line, column and field.
     public static func load(
-        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil,
+        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, stateDirectory: String? = nil,
         logger: Logger = Logger(label: "swiftlet")
     ) async throws -> LoadedApp {
         let manifest = try ManifestParser.load(path: manifestPath)
-        let stateDirectory = URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
+        // Beside the manifest by default; elsewhere when the app directory is read-only (a
+        // Kubernetes ConfigMap volume, a shared cache).
+        let stateDirectory = stateDirectory ?? URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
         let resources = try loadResources(manifest: manifest, componentsDirectory: componentsDirectory, stateDirectory: stateDirectory)
         let registry = try await ComponentRegistry.load(
             resources.components, factories: factories,

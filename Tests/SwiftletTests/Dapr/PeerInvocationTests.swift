@@ -39,26 +39,10 @@ import Testing
         return Instance(process: process, appURL: try await url(after: "listening on http://"), daprURL: try await url(after: "Dapr HTTP API on"))
     }
 
-    /// A port nobody listens on right now, so the second instance's address can go into the
-    /// first one's peers file before it starts.
-    func unusedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("cannot pick a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func invocationsCrossBetweenTwoSwiftlets() async throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let betaPort = try unusedPort()
+        let betaPort = try FreePort.pick()
         // `gamma` is claimed by each for the other: a forwarding loop the depth limit must end.
         let alpha = try await start(
             "alpha", in: directory, peers: ["beta": "http://127.0.0.1:\(betaPort)", "gamma": "http://127.0.0.1:\(betaPort)"])

@@ -10,10 +10,14 @@ final class Subprocess: Sendable {
 
     private let output = Output()
 
-    init(_ executable: String, _ arguments: [String], directory: String? = nil) throws {
+    /// `environment` is added to this process's own environment.
+    init(_ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let stdout = Pipe()
         let stderr = Pipe()
@@ -36,10 +40,10 @@ final class Subprocess: Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// Runs to completion and returns the exit status.
-    static func run(_ executable: String, _ arguments: [String], directory: String? = nil, timeout: Double = 60)
-        async throws -> (status: Int32, stdout: String, stderr: String)
-    {
-        let child = try Subprocess(executable, arguments, directory: directory)
+    static func run(
+        _ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:], timeout: Double = 60
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try Subprocess(executable, arguments, directory: directory, environment: environment)
         let status = try await child.waitForExit(timeout: timeout)
         return (status, child.stdout, child.stderr)
     }

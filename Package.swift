@@ -200,6 +200,7 @@ let package = Package(
                 "SwiftletNATS",
                 "SwiftletOutbound",
                 "SwiftletDaprAPI",
+                "SwiftletOCI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -219,6 +220,9 @@ let package = Package(
                 "SwiftletOCI",
                 "SwiftletKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
 

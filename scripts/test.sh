@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 #    real backends the conformance and example tests run against.
 #    python3-venv hosts the unmodified official Dapr Python SDK the compatibility suite drives.
 #    docker-registry, skopeo and apache2-utils (htpasswd) are the registry the OCI tests push
-#    to and the independent client that cross-checks them.
+#    to and the independent client that cross-checks them; wrk loads the hot-update test.
 packages=(wasi-libc libclang-rt-19-dev-wasm32 redis-server postgresql nats-server curl python3 python3-venv
-    docker-registry skopeo apache2-utils)
+    docker-registry skopeo apache2-utils wrk)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

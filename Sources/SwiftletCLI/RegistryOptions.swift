@@ -23,6 +23,9 @@ struct RegistryOptions: ParsableArguments {
 
     var cache: BlobCache { BlobCache(root: cacheDir ?? BlobCache.defaultRoot()) }
 
+    /// How sources given to `up` (and later to the admin API) are resolved.
+    var source: AppSource { AppSource(insecure: insecure, cache: cache, username: username, password: password) }
+
     static func reference(_ text: String) throws -> OCIReference {
         do {
             return try OCIReference(parsing: text)

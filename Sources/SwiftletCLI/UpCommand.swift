@@ -39,6 +39,10 @@ struct UpCommand: AsyncParsableCommand {
     var components: String?
 
     @Option(help: ArgumentHelp(
+        "Serve /metrics and the deployment API (token SWIFTLET_ADMIN_TOKEN) on host:port.", valueName: "host:port"))
+    var adminListen: String?
+
+    @Option(help: ArgumentHelp(
         "Where runtime state goes (embedded databases, staged files); default .swiftlet/ beside the manifest (env SWIFTLET_STATE_DIR).",
         valueName: "dir"))
     var stateDir: String?
@@ -90,7 +94,15 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }
-        let server = SwiftletServer(app: app, listen: address, dapr: dapr, logger: logger)
+        var admin: AdminOptions?
+        if let adminListen {
+            guard let adminAddress = ListenAddress(adminListen) else {
+                throw CLIError("--admin-listen expects host:port, got '\(adminListen)'")
+            }
+            admin = AdminOptions(listen: adminAddress, token: environment["SWIFTLET_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+        let server = SwiftletServer(
+            app: app, listen: address, dapr: dapr, admin: admin, source: self.app ?? file, sources: registry.source, logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
@@ -103,17 +115,15 @@ struct UpCommand: AsyncParsableCommand {
     /// `-f`, or the positional app: a directory, a manifest, or an artifact pulled first.
     func resolveManifest(logger: Logger) async throws -> String {
         guard let app else { return file }
-        if OCIReference.looksLikeReference(app) {
-            let reference = try RegistryOptions.reference(app)
-            let pulled = try await registry.pull(reference)
-            logger.info("pulled \(reference) (\(pulled.manifestDigest), \(pulled.bytesDownloaded) bytes downloaded)")
-            return pulled.manifestPath
+        do {
+            let (path, pulled) = try await registry.source.resolve(app)
+            if let pulled {
+                logger.info("pulled \(app) (\(pulled.manifestDigest), \(pulled.bytesDownloaded) bytes downloaded)")
+            }
+            return path
+        } catch let error as OCIError {
+            throw CLIError(error.description)
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: app, isDirectory: &isDirectory), isDirectory.boolValue {
-            return app + "/swiftlet.yaml"
-        }
-        return app
     }
 
     func daprOptions(_ environment: [String: String]) throws -> DaprOptions? {

@@ -16,14 +16,14 @@ public struct HTTPTrigger: HTTPResponder {
     /// Path of the health endpoint.
     public static let healthPath = "/.well-known/swiftlet/health"
 
-    let router: HTTPRouter
+    let routers: any RouterSource
     let nativeRoutes: [String: NativeHandler]
     let serverName: String
     let serverPort: Int
     let logger: Logger
 
     public init(
-        router: HTTPRouter, serverName: String, serverPort: Int, nativeRoutes: [String: NativeHandler] = [:],
+        router: any RouterSource, serverName: String, serverPort: Int, nativeRoutes: [String: NativeHandler] = [:],
         logger: Logger
     ) {
         var native = nativeRoutes
@@ -32,7 +32,7 @@ public struct HTTPTrigger: HTTPResponder {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
-        self.router = router
+        self.routers = router
         self.nativeRoutes = native
         self.serverName = serverName
         self.serverPort = serverPort
@@ -43,7 +43,12 @@ public struct HTTPTrigger: HTTPResponder {
         let path = request.uri.path
         if let native = nativeRoutes[path] { return try await native(request, context) }
         let requestID = request.headers[FailureResponse.requestIDHeader] ?? RequestIDGenerator.next()
-        guard let (route, parameters) = router.match(path) else {
+        // The version chosen now serves the whole request; a streamed body ends the lease
+        // when it is written out, everything else when this returns.
+        let lease = routers.lease()
+        var streaming = false
+        defer { if !streaming { lease.end() } }
+        guard let (route, parameters) = lease.router.match(path) else {
             return FailureResponse.plain(.notFound, "swiftlet: no route matches \(path)", requestID: requestID)
         }
         let component = route.component
@@ -74,10 +79,12 @@ public struct HTTPTrigger: HTTPResponder {
                     headers: Self.fields(response.headers, requestID: requestID),
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
             case .streaming(let status, let headers, let chunks):
+                streaming = true
                 return Response(
                     status: HTTPResponse.Status(code: status),
                     headers: Self.fields(headers, requestID: requestID),
                     body: ResponseBody { [logger] writer in
+                        defer { lease.end() }
                         do {
                             for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
                         } catch {

@@ -17,7 +17,9 @@ import Synchronization
 final class DaprSidecar: Sendable {
     let api: DaprAPI
     let options: DaprOptions
+    /// The first version: its registry and name are every version's.
     let app: LoadedApp
+    let deployments: AppDeployments
     let channel: AppChannel?
     let logger: Logger
     /// The app's subscriptions, known once it has answered `GET /dapr/subscribe`.
@@ -28,30 +30,33 @@ final class DaprSidecar: Sendable {
     private let appSubscriptions = SubscriptionList()
     private let ports = Mutex<(http: Int?, grpc: Int?)>((nil, nil))
 
-    init(app: LoadedApp, options: DaprOptions, logger: Logger) {
+    init(app: LoadedApp, deployments: AppDeployments, options: DaprOptions, logger: Logger) {
         self.app = app
+        self.deployments = deployments
         self.options = options
         self.logger = logger
         let channel = options.appID.flatMap { id in
             options.appPort.map { AppChannel(appID: id, port: $0, token: options.appToken) }
         }
         self.channel = channel
-        let router = app.router
         let invoker = ServiceInvoker(
             localAppID: app.manifest.name,
-            local: { request throws(BuildingBlockError) in try await Self.invokeLocal(request, router: router) },
+            local: { request throws(BuildingBlockError) in try await Self.invokeLocal(request, routers: deployments) },
             appChannel: channel, peers: options.peers, apiToken: options.apiToken)
-        let wasmSubscriptions = app.subscriptionInfo
         let appSubscriptions = self.appSubscriptions
         api = DaprAPI(
             appID: options.appID ?? app.manifest.name, registry: app.registry, invoker: invoker, appPort: options.appPort,
-            subscriptions: { wasmSubscriptions + appSubscriptions.entries.withLock { $0 } })
+            subscriptions: { deployments.current.subscriptionInfo + appSubscriptions.entries.withLock { $0 } })
         app.invoker.attachRemote(invoker, workers: app.host.workers)
+        // Versions deployed later reach other apps the same way.
+        deployments.prepare.withLock { $0 = { $0.invoker.attachRemote(invoker, workers: $0.host.workers) } }
     }
 
     /// A Wasm component, reached through the app's routes.
-    static func invokeLocal(_ request: GuestRequest, router: HTTPRouter) async throws(BuildingBlockError) -> GuestResponse {
-        guard let (route, parameters) = router.match(request.path) else {
+    static func invokeLocal(_ request: GuestRequest, routers: any RouterSource) async throws(BuildingBlockError) -> GuestResponse {
+        let lease = routers.lease()
+        defer { lease.end() }
+        guard let (route, parameters) = lease.router.match(request.path) else {
             return GuestResponse(status: 404, headers: [("content-type", "text/plain")], body: Array("no route matches \(request.path)\n".utf8))
         }
         var routed = request
@@ -198,8 +203,9 @@ struct AppChannelService: Service {
                 deadLetterTopic: subscription.deadLetterTopic))
             logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.route)")
         }
-        let wasmBindings = Set(sidecar.app.manifest.bindingTriggers.map(\.binding))
-        for (name, binding) in sidecar.app.registry.inputBindings where !wasmBindings.contains(name) && sidecar.app.router.match("/\(name)") == nil {
+        let current = sidecar.deployments.current
+        let wasmBindings = Set(current.manifest.bindingTriggers.map(\.binding))
+        for (name, binding) in sidecar.app.registry.inputBindings where !wasmBindings.contains(name) && current.router.match("/\(name)") == nil {
             if await channel.wantsBinding(name) {
                 triggers.append(BindingTrigger(name: name, binding: binding, destination: AppChannelDestination(channel: channel), logger: logger))
                 logger.info("app \(channel.appID) receives input binding \(name)")

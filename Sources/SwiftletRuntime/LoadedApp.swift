@@ -29,6 +29,11 @@ public final class LoadedApp: Sendable {
     public let subscriptions: [SubscriptionSpec]
     /// Service invocation for the app's guests.
     let invoker: AppInvoker
+    /// Whether the host and the registry are this app's (the first version) or borrowed
+    /// from it (versions deployed later).
+    let ownsShared: Bool
+    /// Where this version stages its components' single-file mounts.
+    let stagingDirectory: String
 
     /// Every component type this build of Swiftlet can create.
     public static let factories: [any ComponentFactory] = [
@@ -85,18 +90,49 @@ public final class LoadedApp: Sendable {
         manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
         workerThreads: Int?, logger: Logger
     ) async throws -> LoadedApp {
+        let host = WasmHost(workerThreads: workerThreads, logger: logger)
+        do {
+            return try assemble(
+                manifest: manifest, registry: registry, subscriptions: subscriptions,
+                stagingDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("files").path, host: host,
+                ownsShared: true, logger: logger)
+        } catch {
+            host.shutdown()
+            throw error
+        }
+    }
+
+    /// Loads another version of the same app into `base`'s host and components: the worker
+    /// threads, the Dapr components and their connections stay; the Wasm components,
+    /// routes and triggers are the new manifest's. The app's name must not change (state
+    /// keys and app ids hang on it).
+    public static func load(manifestPath: String, sharing base: LoadedApp, stagingDirectory: String, logger: Logger) throws
+        -> LoadedApp
+    {
+        let manifest = try ManifestParser.load(path: manifestPath)
+        guard manifest.name == base.manifest.name else {
+            throw DeploymentError("the new version is app '\(manifest.name)', but this server runs '\(base.manifest.name)'")
+        }
+        return try assemble(
+            manifest: manifest, registry: base.registry, subscriptions: base.subscriptions, stagingDirectory: stagingDirectory,
+            host: base.host, ownsShared: false, logger: logger)
+    }
+
+    static func assemble(
+        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stagingDirectory: String,
+        host: WasmHost, ownsShared: Bool, logger: Logger
+    ) throws -> LoadedApp {
         for component in manifest.components {
             for (name, location) in zip(component.uses, component.usesLocations) where registry.entry(name) == nil {
                 let known = registry.entries.keys.sorted().joined(separator: ", ")
                 throw location.error("no Dapr component named '\(name)' (loaded: \(known.isEmpty ? "none" : known))")
             }
         }
-        let host = WasmHost(workerThreads: workerThreads, logger: logger)
         let invoker = AppInvoker(appID: manifest.name)
         var components: [String: ComponentHost] = [:]
         do {
             for component in manifest.components {
-                let staging = URL(fileURLWithPath: stateDirectory).appendingPathComponent("files").appendingPathComponent(component.id).path
+                let staging = URL(fileURLWithPath: stagingDirectory).appendingPathComponent(component.id).path
                 var configuration: ComponentConfiguration
                 do {
                     configuration = try ComponentConfiguration(component, stagingDirectory: staging)
@@ -128,10 +164,10 @@ public final class LoadedApp: Sendable {
                 ])
             return LoadedApp(
                 manifest: manifest, host: host, registry: registry, components: components, router: router,
-                eventTriggers: triggers, subscriptions: subscriptions, invoker: invoker)
+                eventTriggers: triggers, subscriptions: subscriptions, invoker: invoker, ownsShared: ownsShared,
+                stagingDirectory: stagingDirectory)
         } catch {
             for component in components.values { component.close() }
-            host.shutdown()
             throw error
         }
     }
@@ -200,9 +236,12 @@ public final class LoadedApp: Sendable {
 
     init(
         manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
-        router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker
+        router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker, ownsShared: Bool,
+        stagingDirectory: String
     ) {
         self.invoker = invoker
+        self.ownsShared = ownsShared
+        self.stagingDirectory = stagingDirectory
         self.subscriptions = subscriptions
         self.manifest = manifest
         self.host = host
@@ -221,9 +260,15 @@ public final class LoadedApp: Sendable {
         }
     }
 
-    /// Closes instances, backends and the host's threads.
-    public func close() async {
+    /// Closes this version's Wasm instances (a retired version, once drained).
+    public func closeComponents() {
         for component in components.values { component.close() }
+    }
+
+    /// Closes instances, and the backends and the host's threads if this app owns them.
+    public func close() async {
+        closeComponents()
+        guard ownsShared else { return }
         await registry.close()
         host.shutdown()
     }

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import UnixSignals
 import SwiftletHTTPTrigger
 import SwiftletManifest
+import SwiftletOCI
 import SwiftletWasmHost
 import Synchronization
 
@@ -11,6 +12,7 @@ import Synchronization
 public final class SwiftletServer: Sendable {
     private struct State {
         var port: Int?
+        var adminPort: Int?
         var portWaiters: [CheckedContinuation<Int, any Error>] = []
         var group: ServiceGroup?
         var stopRequested = false
@@ -21,18 +23,31 @@ public final class SwiftletServer: Sendable {
     let nativeRoutes: [String: HTTPTrigger.NativeHandler]
     let logger: Logger
     let sidecar: DaprSidecar?
+    let admin: AdminOptions?
+    /// The versions being served; starts with `app`.
+    public let deployments: AppDeployments
     private let state = Mutex(State())
 
-    /// - Parameter dapr: serve Dapr's HTTP and gRPC APIs (and the app channel) too.
+    /// - Parameters:
+    ///   - dapr: serve Dapr's HTTP and gRPC APIs (and the app channel) too.
+    ///   - admin: serve `/metrics` and the deployment API on another port.
+    ///   - source: what `app` was loaded from (shown by the admin API, used by rollback).
+    ///   - sources: how the admin API resolves new versions' sources.
     public init(
-        app: LoadedApp, listen: ListenAddress, dapr: DaprOptions? = nil,
-        nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:], logger: Logger = Logger(label: "swiftlet")
+        app: LoadedApp, listen: ListenAddress, dapr: DaprOptions? = nil, admin: AdminOptions? = nil, source: String? = nil,
+        sources: AppSource = AppSource(), nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
+        logger: Logger = Logger(label: "swiftlet")
     ) {
         self.app = app
         self.listen = listen
         self.nativeRoutes = nativeRoutes
         self.logger = logger
-        sidecar = dapr.map { DaprSidecar(app: app, options: $0, logger: logger) }
+        self.admin = admin
+        let deployments = AppDeployments(base: app, source: source ?? app.manifest.file, logger: logger) { text in
+            try await sources.resolve(text).manifestPath
+        }
+        self.deployments = deployments
+        sidecar = dapr.map { DaprSidecar(app: app, deployments: deployments, options: $0, logger: logger) }
     }
 
     /// Whether this server runs the Dapr APIs.
@@ -45,7 +60,7 @@ public final class SwiftletServer: Sendable {
     /// requests finish before this returns.
     public func run(gracefulShutdownSignals: [UnixSignal] = []) async throws {
         let trigger = HTTPTrigger(
-            router: app.router, serverName: listen.host, serverPort: listen.port,
+            router: deployments, serverName: listen.host, serverPort: listen.port,
             nativeRoutes: nativeRoutes, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
@@ -68,7 +83,8 @@ public final class SwiftletServer: Sendable {
             configuration: ServiceGroupConfiguration(
                 // Shutdown runs in reverse: event triggers stop taking messages first, then
                 // the HTTP server drains.
-                services: [application] + (sidecar?.services() ?? []) + app.eventTriggers,
+                services: [application] + (sidecar?.services() ?? []) + adminServices()
+                    + [DeploymentTriggersService(deployments: deployments)],
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: serverLogger))
         let stopEarly = state.withLock { state in
@@ -84,6 +100,15 @@ public final class SwiftletServer: Sendable {
         }
         logger.info("stopped")
     }
+
+    private func adminServices() -> [any Service] {
+        guard let admin else { return [] }
+        let api = AdminAPI(deployments: deployments, token: admin.token, metrics: { "" })
+        return [AdminServerService(api: api, options: admin, logger: logger) { [self] port in state.withLock { $0.adminPort = port } }]
+    }
+
+    /// The admin API's port once bound; `nil` before or without one.
+    public var adminPort: Int? { state.withLock { $0.adminPort } }
 
     /// The bound port, once the server is listening (useful with port 0).
     public func port() async throws -> Int {

@@ -18,6 +18,9 @@ as_postgres() {
 
 start() {
     mkdir -p "$state/redis" "$state/nats" "$state/pg"
+    # As root, PostgreSQL runs as the postgres user, which must be able to reach its data
+    # directory: a `mktemp -d` parent is 0700 root.
+    [ "$(id -u)" -ne 0 ] || chmod 755 "$state"
     if ! redis-cli -p 16379 ping >/dev/null 2>&1; then
         redis-server --bind 127.0.0.1 --port 16379 --save '' --appendonly no --dir "$state/redis" \
             --daemonize yes --pidfile "$state/redis/pid" --logfile "$state/redis/log"

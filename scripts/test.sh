@@ -31,7 +31,8 @@ scripts/build-guests.sh all
 echo "==> starting test services"
 export SWIFTLET_SERVICES_DIR="${SWIFTLET_SERVICES_DIR:-$(mktemp -d)}"
 trap 'scripts/services.sh stop' EXIT
-while IFS= read -r line; do export "$line"; done < <(scripts/services.sh start)
+services_env="$(scripts/services.sh start)" || { echo "error: test services failed to start" >&2; exit 1; }
+while IFS= read -r line; do export "$line"; done <<< "$services_env"
 
 # 4. One build of everything (the CLI tests run the real `swiftlet` binary), then the tests.
 echo "==> building"
@@ -42,11 +43,13 @@ if [ $# -gt 0 ]; then
 else
     # Suites that assert wall-clock bounds (a runaway guest answered within timeout + 1 s)
     # run on their own first, so the heavy suites cannot starve them of the two cores.
+    # Each run has a watchdog, so a hang fails CI with the output so far instead of
+    # silently eating its time budget.
     timing='LimitTests|CronExampleTests'
-    swift test --skip-build --filter "$timing"
-    swift test --skip-build --skip "$timing"
+    timeout -k 30 900 swift test --skip-build --filter "$timing"
+    timeout -k 30 2400 swift test --skip-build --skip "$timing"
     # 5. The Python suites against the built binary: the Dapr compatibility suite (the
     #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
     echo "==> Python suites (Dapr SDK, Kubernetes manifests)"
-    tests/run-python.sh
+    timeout -k 30 1200 tests/run-python.sh
 fi

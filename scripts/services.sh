@@ -23,11 +23,14 @@ start() {
     [ "$(id -u)" -ne 0 ] || chmod 755 "$state"
     if ! redis-cli -p 16379 ping >/dev/null 2>&1; then
         redis-server --bind 127.0.0.1 --port 16379 --save '' --appendonly no --dir "$state/redis" \
-            --daemonize yes --pidfile "$state/redis/pid" --logfile "$state/redis/log"
+            --daemonize yes --pidfile "$state/redis/pid" --logfile "$state/redis/log" </dev/null >/dev/null 2>&1
     fi
     if ! curl -sf 'http://127.0.0.1:18222/healthz?js-enabled-only=true' >/dev/null 2>&1; then
         printf 'jetstream {\n  store_dir: "%s/js"\n  max_memory_store: 256MB\n  max_file_store: 1GB\n}\n' "$state/nats" > "$state/nats/nats.conf"
-        nats-server -c "$state/nats/nats.conf" -a 127.0.0.1 -p 14222 -m 18222 -P "$state/nats/pid" -l "$state/nats/log" &
+        # Detached from our stdout: callers read it through a pipe, which an inheriting
+        # daemon would hold open forever.
+        nats-server -c "$state/nats/nats.conf" -a 127.0.0.1 -p 14222 -m 18222 -P "$state/nats/pid" -l "$state/nats/log" \
+            </dev/null >/dev/null 2>&1 &
         disown || true
     fi
     if ! pg_isready -h 127.0.0.1 -p 15432 >/dev/null 2>&1; then
@@ -36,7 +39,7 @@ start() {
             as_postgres "$pg_bin/initdb" -D "$state/pg/data" -A trust -U postgres --no-sync >/dev/null
         fi
         as_postgres "$pg_bin/pg_ctl" -D "$state/pg/data" -l "$state/pg/log" -w \
-            -o "-p 15432 -k $state/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+            -o "-p 15432 -k $state/pg -c listen_addresses=127.0.0.1 -c fsync=off" start </dev/null >/dev/null 2>&1
     fi
     for _ in $(seq 100); do
         if redis-cli -p 16379 ping >/dev/null 2>&1 \

@@ -2,8 +2,9 @@
 # Runs the Python suites against the built `swiftlet` binary: tests/dapr-sdk (the unmodified
 # official Dapr SDK, dapr==1.19.0, with Flask; needs Redis from scripts/services.sh) and
 # tests/k8s (generated and shipped Kubernetes manifests through kubernetes-validate --strict,
-# the SwiftletApp CRD's schema through jsonschema). One venv under .build/ holds the pinned
-# requirements. Arguments go to pytest (default: both suites).
+# the SwiftletApp CRD's schema through jsonschema) and tests/observability (`/metrics` through
+# prometheus_client's parser). One venv under .build/ holds the pinned requirements.
+# Arguments go to pytest (default: every suite).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -16,7 +17,7 @@ set +e
 if [ $# -gt 0 ]; then
     pytest -q -p no:cacheprovider "$@"
 else
-    pytest -q -p no:cacheprovider dapr-sdk k8s
+    pytest -q -p no:cacheprovider dapr-sdk k8s observability
 fi
 status=$?
 set -e

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import SwiftletManifest
 
@@ -59,9 +60,11 @@ public final class ComponentRegistry: Sendable {
     }
 
     /// Instantiates `specs` scoped to the app: secret stores first, so that other
-    /// components' `secretKeyRef`s resolve through them.
+    /// components' `secretKeyRef`s resolve through them. State and pub/sub operations are
+    /// counted through `metrics`.
     public static func load(
-        _ specs: [ComponentSpec], factories: [any ComponentFactory], context: ComponentContext
+        _ specs: [ComponentSpec], factories: [any ComponentFactory], context: ComponentContext,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) async throws(ManifestError) -> ComponentRegistry {
         var byType: [String: any ComponentFactory] = [:]
         for factory in factories {
@@ -79,6 +82,7 @@ public final class ComponentRegistry: Sendable {
                 let values = try await resolve(spec, secretStores: entries)
                 let settings = ComponentSettings(spec: spec, values: values)
                 let instance = try await byType[spec.type]!.make(settings, context: context)
+                    .metered(name: spec.name, factory: metrics)
                 entries[spec.name] = Entry(spec: spec, instance: instance)
                 context.logger.info("component \(spec.name) (\(spec.type)) ready")
             }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -43,10 +44,15 @@ public struct SubscriptionTrigger: Service {
     let broker: any PubSubBackend
     let destination: any EventDestination
     let appID: String
+    let deliveries: DeliveryMetrics
     let logger: Logger
 
-    public init(settings: Settings, broker: any PubSubBackend, destination: any EventDestination, appID: String, logger: Logger) {
+    public init(
+        settings: Settings, broker: any PubSubBackend, destination: any EventDestination, appID: String,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+    ) {
         self.settings = settings
+        deliveries = DeliveryMetrics(pubsub: settings.pubsubName, topic: settings.topic, factory: metrics)
         self.broker = broker
         self.destination = destination
         self.appID = appID
@@ -99,7 +105,9 @@ public struct SubscriptionTrigger: Service {
             switch outcome {
             case .success:
                 try await consumer.ack(delivery)
+                deliveries.succeeded.increment()
             case .retry(let reason) where delivery.attempt < settings.maxAttempts:
+                deliveries.retried.increment()
                 let delay = min(60, settings.retryDelaySeconds * pow(2, Double(delivery.attempt - 1)))
                 logger.info(
                     "redelivering \(settings.topic) message in \(delay) s (attempt \(delivery.attempt)): \(reason)")
@@ -108,8 +116,10 @@ public struct SubscriptionTrigger: Service {
                 if let deadLetter = settings.deadLetterTopic {
                     try await broker.publish(topic: deadLetter, data: delivery.data)
                     logger.warning("moved a \(settings.topic) message to \(deadLetter) after \(delivery.attempt) attempt(s): \(reason)")
+                    deliveries.deadLettered.increment()
                 } else {
                     logger.warning("dropped a \(settings.topic) message after \(delivery.attempt) attempt(s): \(reason)")
+                    deliveries.dropped.increment()
                 }
                 try await consumer.ack(delivery)
             }
@@ -164,5 +174,25 @@ public struct BindingTrigger: Service {
                 return false
             }
         }
+    }
+}
+
+/// Deliveries of one subscription by outcome (`swiftlet_pubsub_deliveries_total`).
+struct DeliveryMetrics: Sendable {
+    let succeeded: Counter
+    let retried: Counter
+    let dropped: Counter
+    let deadLettered: Counter
+
+    init(pubsub: String, topic: String, factory: any MetricsFactory) {
+        func counter(_ outcome: String) -> Counter {
+            Counter(
+                label: "swiftlet_pubsub_deliveries_total",
+                dimensions: [("pubsub", pubsub), ("topic", topic), ("outcome", outcome)], factory: factory)
+        }
+        succeeded = counter("success")
+        retried = counter("retry")
+        dropped = counter("drop")
+        deadLettered = counter("dead-letter")
     }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -20,11 +21,12 @@ public struct HTTPTrigger: HTTPResponder {
     let nativeRoutes: [String: NativeHandler]
     let serverName: String
     let serverPort: Int
+    let metrics: HTTPMetrics
     let logger: Logger
 
     public init(
         router: any RouterSource, serverName: String, serverPort: Int, nativeRoutes: [String: NativeHandler] = [:],
-        logger: Logger
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         var native = nativeRoutes
         native[Self.healthPath] = native[Self.healthPath] ?? { _, _ in
@@ -36,12 +38,14 @@ public struct HTTPTrigger: HTTPResponder {
         self.nativeRoutes = native
         self.serverName = serverName
         self.serverPort = serverPort
+        self.metrics = HTTPMetrics(factory: metrics)
         self.logger = logger
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
         if let native = nativeRoutes[path] { return try await native(request, context) }
+        let startedAt = MonotonicClock.now()
         let requestID = request.headers[FailureResponse.requestIDHeader] ?? RequestIDGenerator.next()
         // The version chosen now serves the whole request; a streamed body ends the lease
         // when it is written out, everything else when this returns.
@@ -49,19 +53,34 @@ public struct HTTPTrigger: HTTPResponder {
         var streaming = false
         defer { if !streaming { lease.end() } }
         guard let (route, parameters) = lease.router.match(path) else {
+            metrics.record(route: "", component: "", status: 404, startedAt: startedAt)
             return FailureResponse.plain(.notFound, "swiftlet: no route matches \(path)", requestID: requestID)
         }
+        // Streamed responses count when their head is ready: the latency is time to first byte.
+        let response = try await serve(
+            request, route: route, parameters: parameters, requestID: requestID, context: context, lease: lease,
+            streaming: &streaming)
+        metrics.record(
+            route: route.pattern.text, component: route.component.id, status: response.status.code, startedAt: startedAt)
+        return response
+    }
+
+    private func serve(
+        _ request: Request, route: HTTPRouter.Route, parameters: [(name: String, value: String)], requestID: String, context: Context,
+        lease: RouterLease, streaming: inout Bool
+    ) async throws -> Response {
+        let path = request.uri.path
         let component = route.component
         let maxBody = component.limits.maxRequestBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBody {
-            return tooLarge(maxBody, requestID: requestID)
+            return tooLarge(maxBody, component: component, requestID: requestID)
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: maxBody)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return tooLarge(maxBody, requestID: requestID)
+            return tooLarge(maxBody, component: component, requestID: requestID)
         }
         let guestRequest = GuestRequest(
             method: request.method.rawValue, path: path, query: request.uri.query ?? "",
@@ -106,8 +125,9 @@ public struct HTTPTrigger: HTTPResponder {
         }
     }
 
-    private func tooLarge(_ limit: Int, requestID: String) -> Response {
-        FailureResponse.plain(
+    private func tooLarge(_ limit: Int, component: ComponentHost, requestID: String) -> Response {
+        component.metrics.recordLimitHit("request-size")
+        return FailureResponse.plain(
             .contentTooLarge, "swiftlet: request body exceeds the limit of \(limit) bytes", requestID: requestID)
     }
 

@@ -197,7 +197,8 @@ struct AppChannelService: Service {
                 settings: SubscriptionTrigger.Settings(
                     pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, path: subscription.route,
                     deadLetterTopic: subscription.deadLetterTopic),
-                broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID, logger: logger))
+                broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID,
+                metrics: sidecar.app.telemetry.factory, logger: logger))
             sidecar.addAppSubscription(DaprAPI.SubscriptionInfo(
                 pubsubName: subscription.pubsubName, topic: subscription.topic, route: subscription.route,
                 deadLetterTopic: subscription.deadLetterTopic))

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -11,6 +12,7 @@ import SwiftletOutbound
 import SwiftletPostgres
 import SwiftletRedis
 import SwiftletSQLite
+import SwiftletTelemetry
 import SwiftletWasmHost
 
 /// An app whose manifest is parsed, whose Dapr components are connected and whose Wasm
@@ -34,6 +36,8 @@ public final class LoadedApp: Sendable {
     let ownsShared: Bool
     /// Where this version stages its components' single-file mounts.
     let stagingDirectory: String
+    /// The server's metrics, shared by every version of the app.
+    public let telemetry: Telemetry
 
     /// Every component type this build of Swiftlet can create.
     public static let factories: [any ComponentFactory] = [
@@ -53,14 +57,16 @@ public final class LoadedApp: Sendable {
         // Kubernetes ConfigMap volume, a shared cache).
         let stateDirectory = stateDirectory ?? URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
         let resources = try loadResources(manifest: manifest, componentsDirectory: componentsDirectory, stateDirectory: stateDirectory)
+        let telemetry = Telemetry()
         let registry = try await ComponentRegistry.load(
             resources.components, factories: factories,
             context: ComponentContext(
-                appID: manifest.name, stateDirectory: stateDirectory, baseDirectory: manifest.directory, logger: logger))
+                appID: manifest.name, stateDirectory: stateDirectory, baseDirectory: manifest.directory, logger: logger),
+            metrics: telemetry.factory)
         do {
             return try await assemble(
                 manifest: manifest, registry: registry, subscriptions: resources.subscriptions, stateDirectory: stateDirectory,
-                workerThreads: workerThreads, logger: logger)
+                workerThreads: workerThreads, telemetry: telemetry, logger: logger)
         } catch {
             await registry.close()
             throw error
@@ -88,14 +94,14 @@ public final class LoadedApp: Sendable {
 
     static func assemble(
         manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
-        workerThreads: Int?, logger: Logger
+        workerThreads: Int?, telemetry: Telemetry, logger: Logger
     ) async throws -> LoadedApp {
-        let host = WasmHost(workerThreads: workerThreads, logger: logger)
+        let host = WasmHost(workerThreads: workerThreads, metrics: telemetry.factory, logger: logger)
         do {
             return try assemble(
                 manifest: manifest, registry: registry, subscriptions: subscriptions,
                 stagingDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("files").path, host: host,
-                ownsShared: true, logger: logger)
+                ownsShared: true, telemetry: telemetry, logger: logger)
         } catch {
             host.shutdown()
             throw error
@@ -115,12 +121,12 @@ public final class LoadedApp: Sendable {
         }
         return try assemble(
             manifest: manifest, registry: base.registry, subscriptions: base.subscriptions, stagingDirectory: stagingDirectory,
-            host: base.host, ownsShared: false, logger: logger)
+            host: base.host, ownsShared: false, telemetry: base.telemetry, logger: logger)
     }
 
     static func assemble(
         manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stagingDirectory: String,
-        host: WasmHost, ownsShared: Bool, logger: Logger
+        host: WasmHost, ownsShared: Bool, telemetry: Telemetry, logger: Logger
     ) throws -> LoadedApp {
         for component in manifest.components {
             for (name, location) in zip(component.uses, component.usesLocations) where registry.entry(name) == nil {
@@ -155,7 +161,7 @@ public final class LoadedApp: Sendable {
             invoker.attach(router)
             let triggers = try eventTriggers(
                 manifest: manifest, registry: registry, subscriptions: subscriptions, components: components, router: router,
-                logger: logger)
+                metrics: telemetry.factory, logger: logger)
             logger.info(
                 "loaded app \(manifest.name) \(manifest.version)",
                 metadata: [
@@ -165,7 +171,7 @@ public final class LoadedApp: Sendable {
             return LoadedApp(
                 manifest: manifest, host: host, registry: registry, components: components, router: router,
                 eventTriggers: triggers, subscriptions: subscriptions, invoker: invoker, ownsShared: ownsShared,
-                stagingDirectory: stagingDirectory)
+                stagingDirectory: stagingDirectory, telemetry: telemetry)
         } catch {
             for component in components.values { component.close() }
             throw error
@@ -176,7 +182,7 @@ public final class LoadedApp: Sendable {
     /// bindings, each with its destination.
     static func eventTriggers(
         manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec],
-        components: [String: ComponentHost], router: HTTPRouter, logger: Logger
+        components: [String: ComponentHost], router: HTTPRouter, metrics: any MetricsFactory, logger: Logger
     ) throws -> [any Service] {
         func destination(_ target: EventTarget) -> any EventDestination {
             switch target {
@@ -203,7 +209,8 @@ public final class LoadedApp: Sendable {
                     pubsubName: trigger.pubsub, topic: trigger.topic, group: group(targetName), path: path,
                     deadLetterTopic: trigger.deadLetterTopic, maxInFlight: trigger.maxInFlight, maxAttempts: trigger.maxAttempts,
                     retryDelaySeconds: trigger.retryDelaySeconds),
-                broker: broker, destination: destination(trigger.target), appID: manifest.name, logger: logger))
+                broker: broker, destination: destination(trigger.target), appID: manifest.name, metrics: metrics,
+                logger: logger))
         }
         for subscription in subscriptions where subscription.scopes.isEmpty || subscription.scopes.contains(manifest.name) {
             guard let broker = registry.pubsub(subscription.pubsubName) else {
@@ -214,7 +221,7 @@ public final class LoadedApp: Sendable {
                     pubsubName: subscription.pubsubName, topic: subscription.topic, group: group(subscription.route),
                     path: subscription.route, deadLetterTopic: subscription.deadLetterTopic),
                 broker: broker, destination: RouterDestination(router: router, path: subscription.route),
-                appID: manifest.name, logger: logger))
+                appID: manifest.name, metrics: metrics, logger: logger))
         }
         for (name, binding) in registry.inputBindings {
             let target: EventTarget
@@ -237,8 +244,9 @@ public final class LoadedApp: Sendable {
     init(
         manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
         router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker, ownsShared: Bool,
-        stagingDirectory: String
+        stagingDirectory: String, telemetry: Telemetry
     ) {
+        self.telemetry = telemetry
         self.invoker = invoker
         self.ownsShared = ownsShared
         self.stagingDirectory = stagingDirectory

@@ -61,7 +61,7 @@ public final class SwiftletServer: Sendable {
     public func run(gracefulShutdownSignals: [UnixSignal] = []) async throws {
         let trigger = HTTPTrigger(
             router: deployments, serverName: listen.host, serverPort: listen.port,
-            nativeRoutes: nativeRoutes, logger: logger)
+            nativeRoutes: nativeRoutes, metrics: app.telemetry.factory, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
@@ -103,7 +103,7 @@ public final class SwiftletServer: Sendable {
 
     private func adminServices() -> [any Service] {
         guard let admin else { return [] }
-        let api = AdminAPI(deployments: deployments, token: admin.token, metrics: { "" })
+        let api = AdminAPI(deployments: deployments, token: admin.token, metrics: { [app] in app.telemetry.render() })
         return [AdminServerService(api: api, options: admin, logger: logger) { [self] port in state.withLock { $0.adminPort = port } }]
     }
 

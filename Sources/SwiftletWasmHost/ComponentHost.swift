@@ -8,6 +8,8 @@ public final class ComponentHost: Sendable {
     let gate: AdmissionGate
     let workers: GuestWorkerPool
     let logger: Logger
+    /// Failures, limit hits, fuel and instances of this component.
+    public let metrics: ComponentMetrics
 
     /// Whether the guest can stream (imports `resp_flush`): its calls need their own job so
     /// the head can be answered while the guest still runs.
@@ -15,9 +17,10 @@ public final class ComponentHost: Sendable {
 
     init(
         configuration: ComponentConfiguration, supply: InstanceSupply, streams: Bool, workers: GuestWorkerPool,
-        logger: Logger
+        metrics: ComponentMetrics, logger: Logger
     ) {
         self.configuration = configuration
+        self.metrics = metrics
         self.supply = supply
         self.streams = streams
         self.workers = workers
@@ -31,7 +34,12 @@ public final class ComponentHost: Sendable {
 
     /// Runs the component for one request on a worker thread.
     public func handle(_ request: GuestRequest) async throws(GuestFailure) -> GuestReply {
-        try await gate.enter()
+        do {
+            try await gate.enter()
+        } catch {
+            metrics.record(error)
+            throw error
+        }
         // Already on a worker (the server's tasks prefer the pool): run the guest right here.
         // The pool notices a call that runs long and lets another thread take over the queue.
         if !streams, workers.isCurrentThread {
@@ -56,7 +64,9 @@ public final class ComponentHost: Sendable {
     /// own limits but never past the caller's deadline; a full component refuses at once.
     public func invokeNested(_ request: GuestRequest, callerDeadline: UInt64?) throws(GuestFailure) -> GuestResponse {
         guard gate.tryEnter() else {
-            throw GuestFailure(.overloaded, "\(id) is at its concurrency limit")
+            let failure = GuestFailure(.overloaded, "\(id) is at its concurrency limit")
+            metrics.record(failure)
+            throw failure
         }
         defer { gate.leave() }
         return try invoke(request, sink: nil, deadline: callerDeadline)
@@ -69,7 +79,13 @@ public final class ComponentHost: Sendable {
         let limits = configuration.limits
         let ownDeadline = MonotonicClock.now() + UInt64(limits.timeoutMilliseconds) * 1_000_000
         let deadline = min(ownDeadline, callerDeadline ?? .max)
-        let lease = try supply.acquire()
+        let lease: InstanceSupply.Lease
+        do {
+            lease = try supply.acquire()
+        } catch {
+            metrics.record(error)
+            throw error
+        }
         let session = lease.instance.session
         let call = GuestCall(
             request: request, maxResponseBytes: limits.maxResponseBytes, deadline: deadline,
@@ -83,12 +99,16 @@ public final class ComponentHost: Sendable {
             case .wagi:
                 response = try runWagi(lease.instance, call: call, deadline: deadline)
             }
+            metrics.fuelConsumed.increment(by: Int64(clamping: lease.instance.fuelConsumed))
             supply.release(lease, healthy: true)
             return response
         } catch {
             session.end()
+            metrics.fuelConsumed.increment(by: Int64(clamping: lease.instance.fuelConsumed))
             supply.release(lease, healthy: false)
-            throw failure(error)
+            let failure = failure(error)
+            metrics.record(failure)
+            throw failure
         }
     }
 

@@ -58,6 +58,8 @@ public protocol GuestInstance: AnyObject, Sendable {
     var session: GuestSession { get }
     /// Current linear memory size in bytes.
     var memoryByteCount: Int { get }
+    /// Fuel the last run used (0 when unknown, or when the deadline took the rest away).
+    var fuelConsumed: UInt64 { get }
     /// Runs `entry` under a fuel budget and a monotonic deadline (nanoseconds).
     func run(_ entry: GuestEntry, fuel: UInt64?, deadline: UInt64?) throws(GuestFailure) -> Int32
     /// Releases host resources (open preopens). Idempotent.

@@ -27,13 +27,15 @@ final class InstanceSupply: Sendable {
     private let makeSession: @Sendable () -> GuestSession
     private let state = Mutex(State())
     private let prewarmer: Prewarmer
+    private let metrics: ComponentMetrics
 
     init(
         name: String, module: any GuestModule, options: InstanceOptions, isolation: Isolation,
-        recycle: RecyclePolicy, target: Int, prewarmer: Prewarmer,
+        recycle: RecyclePolicy, target: Int, prewarmer: Prewarmer, metrics: ComponentMetrics,
         makeSession: @escaping @Sendable () -> GuestSession
     ) {
         self.name = name
+        self.metrics = metrics
         self.module = module
         self.options = options
         self.isolation = isolation
@@ -55,7 +57,10 @@ final class InstanceSupply: Sendable {
     func acquire() throws(GuestFailure) -> Lease {
         let lease = state.withLock { $0.ready.popLast() }
         if isolation == .fresh { prewarmer.schedule(self) }
-        if let lease { return lease }
+        if let lease {
+            if lease.served > 0 { metrics.instancesReused.increment() }
+            return lease
+        }
         return Lease(instance: try makeInstance(prepareAhead: false), served: 0)
     }
 
@@ -107,6 +112,8 @@ final class InstanceSupply: Sendable {
     var readyCount: Int { state.withLock { $0.ready.count } }
 
     private func makeInstance(prepareAhead: Bool) throws(GuestFailure) -> any GuestInstance {
-        try module.instantiate(options, session: makeSession(), prepareAhead: prepareAhead)
+        let instance = try module.instantiate(options, session: makeSession(), prepareAhead: prepareAhead)
+        metrics.instancesCreated.increment()
+        return instance
     }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import SwiftletABI
@@ -9,11 +10,19 @@ public final class WasmHost: Sendable {
     public let workers: GuestWorkerPool
     let prewarmer = Prewarmer()
     let logger: Logger
+    /// Where components' counters go (Prometheus under `swiftlet up`).
+    public let metrics: any MetricsFactory
 
-    /// - Parameter workerThreads: threads serving requests at once (default: one per core);
-    ///   more are added while guests run long.
-    public init(engine: any GuestEngine = WasmKitEngine(), workerThreads: Int? = nil, logger: Logger = Logger(label: "swiftlet")) {
+    /// - Parameters:
+    ///   - workerThreads: threads serving requests at once (default: one per core); more
+    ///     are added while guests run long.
+    ///   - metrics: the factory for instance, failure, limit and fuel counters.
+    public init(
+        engine: any GuestEngine = WasmKitEngine(), workerThreads: Int? = nil,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = Logger(label: "swiftlet")
+    ) {
         self.engine = engine
+        self.metrics = metrics
         self.workers = GuestWorkerPool(parallelism: workerThreads)
         self.logger = logger
     }
@@ -39,13 +48,14 @@ public final class WasmHost: Sendable {
         let arguments = [name] + configuration.arguments
         // WAGI is CGI: one process, here one instance, per request.
         let isolation: Isolation = executor == .wagi ? .fresh : configuration.isolation
+        let metrics = ComponentMetrics(component: name, factory: self.metrics)
         let supply = InstanceSupply(
             name: name, module: module,
             options: InstanceOptions(
                 memoryLimit: configuration.limits.memoryBytes, mounts: configuration.mounts,
                 startupTimeoutNanoseconds: UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000),
             isolation: isolation, recycle: configuration.recycle,
-            target: max(1, configuration.prewarm), prewarmer: prewarmer
+            target: max(1, configuration.prewarm), prewarmer: prewarmer, metrics: metrics
         ) {
             executor == .wagi
                 ? GuestSession(
@@ -59,7 +69,7 @@ public final class WasmHost: Sendable {
         }
         return ComponentHost(
             configuration: configuration, supply: supply, streams: module.importsHostFunction("resp_flush"),
-            workers: workers, logger: logger)
+            workers: workers, metrics: metrics, logger: logger)
     }
 
     /// Reads and parses a module file.

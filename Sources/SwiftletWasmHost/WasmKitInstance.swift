@@ -17,6 +17,7 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
     private let start: Function?
     private var stack: ExecutionStack?
     private var closed = false
+    private(set) var fuelConsumed: UInt64 = 0
 
     init(module: WasmKitModule, options: InstanceOptions, session: GuestSession, engine: Engine) throws(GuestFailure) {
         self.session = session
@@ -109,7 +110,8 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
         }
         // Without a budget the store still gets one, effectively infinite, so the watchdog
         // has fuel to take away.
-        store.fuel = Fuel(remaining: fuel ?? UInt64.max / 2)
+        let budget = fuel ?? UInt64.max / 2
+        store.fuel = Fuel(remaining: budget)
         context.deadline = deadline
         let store = self.store
         let watch = deadline.map { deadline in
@@ -119,6 +121,8 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
         let outcome = Result { try function.invoke([], on: &stack!) }
         let timedOut = watch.map { Watchdog.shared.finish($0) } ?? false
         context.deadline = nil
+        // The watchdog stops a guest by emptying its tank: what is left then says nothing.
+        fuelConsumed = timedOut ? 0 : budget - min(budget, store.fuel?.remaining ?? budget)
         switch outcome {
         case .success(let values):
             if case .i32(let value)? = values.first { return Int32(bitPattern: value) }

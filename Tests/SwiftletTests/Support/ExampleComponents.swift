@@ -1,0 +1,19 @@
+/// Manifest fragments that put the examples' guests into apps written by tests.
+enum ExampleComponents {
+    /// examples/orders' two components (`orders-api` publishes, `orders-store` stores), as
+    /// entries under `components:`.
+    static var orders: String {
+        """
+          orders-api:
+            source: \(Paths.example("orders/orders.wasm"))
+            executor: handler
+            environment: { ROLE: api }
+            uses: [pubsub, statestore]
+          orders-store:
+            source: \(Paths.example("orders/orders.wasm"))
+            executor: handler
+            environment: { ROLE: store }
+            uses: [statestore]
+        """
+    }
+}

@@ -26,9 +26,11 @@ public struct RedisComponentFactory: ComponentFactory {
             return .state(RedisStateStore(client: client, name: settings.name, defaultTTL: ttl > 0 ? ttl : nil))
         case "pubsub.redis":
             let maxLength = try settings.int("maxLenApprox", default: 0)
+            let processingTimeout: Double? =
+                settings.string("processingTimeout") == nil ? nil : try settings.seconds("processingTimeout", default: 60)
             return .pubsub(RedisStreamsPubSub(
                 client: client, name: settings.name, consumerID: settings.string("consumerID") ?? Self.consumerName(),
-                maxLength: maxLength > 0 ? maxLength : nil))
+                maxLength: maxLength > 0 ? maxLength : nil, processingTimeoutSeconds: processingTimeout))
         default:
             return .configuration(RedisConfigurationStore(client: client, name: settings.name))
         }

@@ -9,12 +9,16 @@ final class RedisStreamsPubSub: PubSubBackend {
     let name: String
     let consumerID: String
     let maxLength: Int?
+    /// Dapr's `processingTimeout`: how long a delivery may stay unacknowledged before another
+    /// group member reclaims it. Overrides the subscription's ack timeout when set.
+    let processingTimeoutSeconds: Double?
 
-    init(client: RedisClient, name: String, consumerID: String, maxLength: Int?) {
+    init(client: RedisClient, name: String, consumerID: String, maxLength: Int?, processingTimeoutSeconds: Double? = nil) {
         self.client = client
         self.name = name
         self.consumerID = consumerID
         self.maxLength = maxLength
+        self.processingTimeoutSeconds = processingTimeoutSeconds
     }
 
     func publish(topic: String, data: [UInt8]) async throws(BuildingBlockError) {
@@ -41,6 +45,8 @@ final class RedisStreamsPubSub: PubSubBackend {
         }
         // Blocking reads get a connection of their own so they do not stall other commands.
         let reader = RedisClient(configuration: client.configuration)
+        var options = options
+        if let processingTimeoutSeconds { options.ackTimeoutSeconds = processingTimeoutSeconds }
         return RedisStreamsConsumer(
             client: client, reader: reader, name: name, topic: topic, group: group, consumer: consumerID,
             options: options)

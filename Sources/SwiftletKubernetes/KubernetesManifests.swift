@@ -27,6 +27,8 @@ public struct KubernetesManifests {
     public static let appPort = 3000
     public static let daprHTTPPort = 3500
     public static let daprGRPCPort = 50001
+    /// `/metrics` for Prometheus (and the token-protected deployment API).
+    public static let adminPort = 9090
     /// ConfigMaps are capped at 1 MiB by the API server.
     static let configMapLimit = 1 << 20
 
@@ -113,7 +115,11 @@ public struct KubernetesManifests {
             volumes.append(["name": "secrets", "secret": ["secretName": "\(name)-secrets"]])
             mounts.append(["name": "secrets", "mountPath": "/etc/swiftlet/secrets", "readOnly": true])
         }
-        arguments += ["--listen", "0.0.0.0:\(Self.appPort)", "--state-dir", "/var/lib/swiftlet"]
+        // The admin port serves /metrics to Prometheus; its deployment API stays shut
+        // without SWIFTLET_ADMIN_TOKEN (replicas are updated by rolling the Deployment).
+        arguments += [
+            "--listen", "0.0.0.0:\(Self.appPort)", "--admin-listen", "0.0.0.0:\(Self.adminPort)", "--state-dir", "/var/lib/swiftlet",
+        ]
         if options.daprAPI {
             arguments += [
                 "--dapr-listen-addresses", "0.0.0.0", "--dapr-http-port", "\(Self.daprHTTPPort)", "--dapr-grpc-port", "\(Self.daprGRPCPort)",
@@ -122,7 +128,10 @@ public struct KubernetesManifests {
             arguments.append("--no-dapr")
         }
 
-        var ports: [[String: Any]] = [["name": "http", "containerPort": Self.appPort, "protocol": "TCP"]]
+        var ports: [[String: Any]] = [
+            ["name": "http", "containerPort": Self.appPort, "protocol": "TCP"],
+            ["name": "admin", "containerPort": Self.adminPort, "protocol": "TCP"],
+        ]
         if options.daprAPI {
             ports.append(["name": "dapr-http", "containerPort": Self.daprHTTPPort, "protocol": "TCP"])
             ports.append(["name": "dapr-grpc", "containerPort": Self.daprGRPCPort, "protocol": "TCP"])
@@ -159,7 +168,15 @@ public struct KubernetesManifests {
                     "selector": ["matchLabels": selector],
                     "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]],
                     "template": [
-                        "metadata": ["labels": labels],
+                        "metadata": [
+                            "labels": labels,
+                            // The conventional scrape annotations (Prometheus' kubernetes_sd
+                            // relabelling examples, most charts' defaults).
+                            "annotations": [
+                                "prometheus.io/scrape": "true", "prometheus.io/port": "\(Self.adminPort)",
+                                "prometheus.io/path": "/metrics",
+                            ],
+                        ],
                         "spec": [
                             "terminationGracePeriodSeconds": grace, "containers": [container], "volumes": volumes,
                             "securityContext": ["seccompProfile": ["type": "RuntimeDefault"]],

@@ -1,10 +1,10 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|dapr|coldstart]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|dapr|coldstart|oci]`.
 //
 // One run, one server: wrk throughput and latency for a native Swift route, the Embedded
 // Swift handler and the C WAGI guest of examples/hello, as ratios to the native route;
 // microseconds per fresh instance of each guest; cold start of the `swiftlet` binary to its
 // first 200; resident memory; the Dapr APIs' readiness and latency against raw Redis and
-// direct app calls. Needs wrk (apt-get install wrk) and a release build of
+// direct app calls; the OCI path (artifact size, pull and start from a local registry). Needs wrk (apt-get install wrk) and a release build of
 // `swiftlet` (built alongside this executable by `swift run -c release`).
 import Foundation
 
@@ -28,6 +28,10 @@ do {
     if options.includes("dapr") {
         report.section("Dapr APIs (the swiftlet binary with Redis components and an app beside it)")
         try await DaprAPIBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("oci") {
+        report.section("OCI artifacts (examples/hello through a local docker-registry)")
+        try await OCIBenchmark(paths: paths, report: report).run()
     }
     if options.includes("coldstart") {
         report.section("Cold start and memory (the swiftlet binary serving examples/hello)")

@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC exporter would be a second copy of what we never use.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // What a guest sees: error codes, the import module's functions, guest memory access.
@@ -125,7 +128,9 @@ let package = Package(
             dependencies: [
                 "SwiftletWasmHost",
                 "SwiftletBuildingBlocks",
+                "SwiftletTelemetry",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -167,6 +172,8 @@ let package = Package(
                 "SwiftletBuildingBlocks",
                 "SwiftletEventTriggers",
                 "SwiftletDaprProto",
+                "SwiftletTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -178,12 +185,17 @@ let package = Package(
             ]
         ),
 
-        // Metrics: one Prometheus registry per server behind swift-metrics, for /metrics.
+        // Observability: one Prometheus registry per server behind swift-metrics (/metrics),
+        // OpenTelemetry traces over OTLP, W3C trace-context propagation helpers.
         .target(
             name: "SwiftletTelemetry",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -193,7 +205,9 @@ let package = Package(
             dependencies: [
                 "SwiftletWasmHost",
                 "SwiftletManifest",
+                "SwiftletTelemetry",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -236,7 +250,9 @@ let package = Package(
                 "SwiftletDaprAPI",
                 "SwiftletOCI",
                 "SwiftletKubernetes",
+                "SwiftletTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -123,3 +123,12 @@ public enum LimitViolation: Equatable, Sendable, CustomStringConvertible {
 public enum GuestLogLevel: Int32, Sendable {
     case trace = 0, debug, info, warning, error
 }
+
+extension GuestCall {
+    /// `headers` plus the request's trace context (`traceparent`, `tracestate`) unless the
+    /// guest set its own: what a guest calls continues the trace it was called in.
+    func withTraceContext(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        guard !headers.contains(where: { $0.name.lowercased() == "traceparent" }) else { return headers }
+        return headers + request.headers.filter { ["traceparent", "tracestate"].contains($0.name.lowercased()) }
+    }
+}

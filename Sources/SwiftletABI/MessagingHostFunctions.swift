@@ -74,7 +74,7 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
             HostFunction("http_send", [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32]) { call, memory, args throws(ABIError) in
                 let request = OutboundRequest(
                     method: try memory.readString(args.u32(0), args.u32(1)), url: try memory.readString(args.u32(2), args.u32(3)),
-                    headers: try HeaderLines.parse(try memory.readString(args.u32(4), args.u32(5))),
+                    headers: call.withTraceContext(try HeaderLines.parse(try memory.readString(args.u32(4), args.u32(5)))),
                     body: try memory.readBytes(args.u32(6), args.u32(7)), maxResponseBytes: call.maxResponseBytes)
                 let deadline = call.deadline
                 let response = try call.perform { services throws(BuildingBlockError) in
@@ -88,7 +88,7 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
                 let appID = try memory.readString(args.u32(0), args.u32(1))
                 let method = try memory.readString(args.u32(2), args.u32(3))
                 let target = try memory.readString(args.u32(4), args.u32(5))
-                let headers = try HeaderLines.parse(try memory.readString(args.u32(6), args.u32(7)))
+                let headers = call.withTraceContext(try HeaderLines.parse(try memory.readString(args.u32(6), args.u32(7))))
                 let body = try memory.readBytes(args.u32(8), args.u32(9))
                 guard target.hasPrefix("/") else { throw .invalid }
                 let parts = target.split(separator: "?", maxSplits: 1).map(String.init)

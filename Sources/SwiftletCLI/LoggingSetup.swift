@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import SwiftletTelemetry
 import Synchronization
 
 /// Configures swift-log once per process: text lines on stderr at the chosen level.
@@ -12,11 +13,12 @@ enum LoggingSetup {
             return !done
         }
         if first {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: Telemetry.logMetadataProvider)
         }
         var logger = Logger(label: "swiftlet")
         logger.logLevel = level

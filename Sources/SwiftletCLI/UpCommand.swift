@@ -4,7 +4,9 @@ import Logging
 import SwiftletDaprAPI
 import SwiftletManifest
 import SwiftletOCI
+import ServiceLifecycle
 import SwiftletRuntime
+import SwiftletTelemetry
 
 /// `swiftlet up`: serve an app until SIGTERM or SIGINT, then drain and exit 0.
 struct UpCommand: AsyncParsableCommand {
@@ -101,8 +103,16 @@ struct UpCommand: AsyncParsableCommand {
             }
             admin = AdminOptions(listen: adminAddress, token: environment["SWIFTLET_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         }
+        let tracing: (any Service)?
+        do {
+            tracing = try Telemetry.bootstrapTracing(serviceName: app.manifest.name, environment: environment)
+        } catch {
+            await app.close()
+            throw CLIError("cannot start tracing: \(error)")
+        }
         let server = SwiftletServer(
-            app: app, listen: address, dapr: dapr, admin: admin, source: self.app ?? file, sources: registry.source, logger: logger)
+            app: app, listen: address, dapr: dapr, admin: admin, source: self.app ?? file, sources: registry.source,
+            services: tracing.map { [$0] } ?? [], logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {

@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import SwiftletABI
 import SwiftletBuildingBlocks
+import SwiftletTelemetry
+import Tracing
 import Yams
 
 /// Routes service invocation by app id: this Swiftlet's Wasm app, the app beside it, or
@@ -40,8 +42,36 @@ public struct ServiceInvoker: Sendable {
         [localAppID] + (appChannel.map { [$0.appID] } ?? []) + peers.keys.sorted()
     }
 
-    /// Invokes `request.path` (with its query) on app `appID`.
+    /// Invokes `request.path` (with its query) on app `appID`, in a client span that is a
+    /// child of the request's `traceparent` and whose context the callee receives.
     public func invoke(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
+        var request = request
+        let result = await withSpan(
+            "invoke \(appID)\(request.path)", context: TraceHeaders.context(from: request.headers), ofKind: .client
+        ) { span in
+            span.attributes["rpc.system"] = "dapr"
+            span.attributes["rpc.service"] = appID
+            span.attributes["rpc.method"] = request.path
+            request.headers = TraceHeaders.replacing(request.headers, with: span.context)
+            let result: Result<GuestResponse, BuildingBlockError>
+            do throws(BuildingBlockError) {
+                result = .success(try await route(appID: appID, request: request))
+            } catch {
+                result = .failure(error)
+            }
+            switch result {
+            case .success(let response):
+                span.attributes["http.response.status_code"] = response.status
+                if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            case .failure(let error):
+                span.setStatus(SpanStatus(code: .error, message: error.message))
+            }
+            return result
+        }
+        return try result.get()
+    }
+
+    private func route(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
         let depth = Int(request.header(Self.depthHeader) ?? "") ?? request.origin.callDepth
         guard depth <= Self.maxDepth else {
             throw BuildingBlockError(.callDepthExceeded, "invocation depth exceeds \(Self.maxDepth) (a forwarding loop?)")

@@ -4,7 +4,9 @@ import Logging
 import ServiceLifecycle
 import SwiftletABI
 import SwiftletBuildingBlocks
+import SwiftletTelemetry
 import SwiftletWasmHost
+import Tracing
 
 /// A topic subscription: fetches from the broker, delivers to the destination and
 /// acknowledges only after success. Failures retry with exponential backoff; a message that
@@ -100,7 +102,21 @@ public struct SubscriptionTrigger: Service {
     }
 
     func process(_ delivery: PubSubDelivery, consumer: any PubSubConsumer) async {
-        let outcome = await destination.deliver(request(for: delivery))
+        // A consumer span, child of the publisher's span (the CloudEvent's traceparent); the
+        // destination sees this span's context.
+        var request = request(for: delivery)
+        let outcome = await withSpan(
+            "\(settings.topic) process", context: TraceHeaders.context(from: request.headers), ofKind: .consumer
+        ) { span in
+            span.attributes["messaging.system"] = settings.pubsubName
+            span.attributes["messaging.destination.name"] = settings.topic
+            span.attributes["messaging.message.id"] = delivery.id
+            span.attributes["messaging.delivery_attempt"] = delivery.attempt
+            request.headers = TraceHeaders.replacing(request.headers, with: span.context)
+            let outcome = await destination.deliver(request)
+            if case .success = outcome {} else { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
+        }
         do throws(BuildingBlockError) {
             switch outcome {
             case .success:

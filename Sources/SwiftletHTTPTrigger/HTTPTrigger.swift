@@ -5,7 +5,9 @@ import Logging
 import NIOCore
 import SwiftletABI
 import SwiftletManifest
+import SwiftletTelemetry
 import SwiftletWasmHost
+import Tracing
 
 /// The HTTP trigger: routes requests to components and turns guest replies and failures
 /// into HTTP responses.
@@ -56,18 +58,35 @@ public struct HTTPTrigger: HTTPResponder {
             metrics.record(route: "", component: "", status: 404, startedAt: startedAt)
             return FailureResponse.plain(.notFound, "swiftlet: no route matches \(path)", requestID: requestID)
         }
-        // Streamed responses count when their head is ready: the latency is time to first byte.
-        let response = try await serve(
-            request, route: route, parameters: parameters, requestID: requestID, context: context, lease: lease,
-            streaming: &streaming)
+        // A server span per request, child of the caller's `traceparent`; the guest sees this
+        // span's context, so what it publishes or calls continues the trace. Streamed
+        // responses count, and their span ends, when the head is ready.
+        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        let component = route.component
+        let response = try await withSpan(
+            "\(request.method.rawValue) \(route.pattern.text)", context: TraceHeaders.context(from: headers), ofKind: .server
+        ) { span in
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["http.route"] = route.pattern.text
+            span.attributes["url.path"] = path
+            span.attributes["swiftlet.component"] = component.id
+            span.attributes["swiftlet.request_id"] = requestID
+            let response = try await serve(
+                request, headers: TraceHeaders.replacing(headers, with: span.context), route: route, parameters: parameters,
+                requestID: requestID, context: context, lease: lease, streaming: &streaming)
+            span.attributes["http.response.status_code"] = Int(response.status.code)
+            if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            return response
+        }
         metrics.record(
             route: route.pattern.text, component: route.component.id, status: response.status.code, startedAt: startedAt)
         return response
     }
 
     private func serve(
-        _ request: Request, route: HTTPRouter.Route, parameters: [(name: String, value: String)], requestID: String, context: Context,
-        lease: RouterLease, streaming: inout Bool
+        _ request: Request, headers: [(name: String, value: String)], route: HTTPRouter.Route,
+        parameters: [(name: String, value: String)], requestID: String, context: Context, lease: RouterLease,
+        streaming: inout Bool
     ) async throws -> Response {
         let path = request.uri.path
         let component = route.component
@@ -84,8 +103,7 @@ public struct HTTPTrigger: HTTPResponder {
         }
         let guestRequest = GuestRequest(
             method: request.method.rawValue, path: path, query: request.uri.query ?? "",
-            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
-            parameters: parameters, body: Array(buffer: body),
+            headers: headers, parameters: parameters, body: Array(buffer: body),
             origin: RequestOrigin(
                 requestID: requestID, matchedRoute: route.pattern.text, routeBase: route.pattern.base,
                 remoteAddress: context.remoteAddress?.ipAddress ?? "", serverName: serverName,

@@ -24,6 +24,8 @@ public final class SwiftletServer: Sendable {
     let logger: Logger
     let sidecar: DaprSidecar?
     let admin: AdminOptions?
+    /// Run beside the server and stopped after it (the trace exporter).
+    let supportServices: [any Service]
     /// The versions being served; starts with `app`.
     public let deployments: AppDeployments
     private let state = Mutex(State())
@@ -33,11 +35,13 @@ public final class SwiftletServer: Sendable {
     ///   - admin: serve `/metrics` and the deployment API on another port.
     ///   - source: what `app` was loaded from (shown by the admin API, used by rollback).
     ///   - sources: how the admin API resolves new versions' sources.
+    ///   - services: services that outlive the server's own (the trace exporter flushes last).
     public init(
         app: LoadedApp, listen: ListenAddress, dapr: DaprOptions? = nil, admin: AdminOptions? = nil, source: String? = nil,
-        sources: AppSource = AppSource(), nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
+        sources: AppSource = AppSource(), services: [any Service] = [], nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
         logger: Logger = Logger(label: "swiftlet")
     ) {
+        supportServices = services
         self.app = app
         self.listen = listen
         self.nativeRoutes = nativeRoutes
@@ -79,12 +83,16 @@ public final class SwiftletServer: Sendable {
                 logger.info("listening on http://\(listen.host):\(port)")
             },
             logger: serverLogger)
+        // Shutdown runs in reverse: event triggers stop taking messages first, then the
+        // HTTP server drains, and the support services (the trace exporter) flush last.
+        var services: [any Service] = supportServices
+        services.append(application)
+        services += sidecar?.services() ?? []
+        services += adminServices()
+        services.append(DeploymentTriggersService(deployments: deployments))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                // Shutdown runs in reverse: event triggers stop taking messages first, then
-                // the HTTP server drains.
-                services: [application] + (sidecar?.services() ?? []) + adminServices()
-                    + [DeploymentTriggersService(deployments: deployments)],
+                services: services,
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: serverLogger))
         let stopEarly = state.withLock { state in

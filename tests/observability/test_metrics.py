@@ -1,51 +1,22 @@
 """`/metrics` read by Prometheus' own Python parser (prometheus_client), an independent check
 that what `swiftlet up --admin-listen` serves is valid exposition text and that it moves."""
 import os
-import re
-import subprocess
-import tempfile
-import time
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def swiftlet_binary():
-    path = os.environ.get("SWIFTLET_BINARY", os.path.join(ROOT, ".build", "debug", "swiftlet"))
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is not built: run `swift build` first (scripts/test.sh does)")
-    return path
+from conftest import ROOT, Swiftlet
 
 
 @pytest.fixture
 def hello():
-    """examples/hello under `swiftlet up`, with the admin port; yields (app URL, admin URL)."""
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [swiftlet_binary(), "up", os.path.join(ROOT, "examples", "hello"), "--listen", "127.0.0.1:0",
-         "--admin-listen", "127.0.0.1:0", "--no-dapr", "--state-dir", tempfile.mkdtemp()],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
-    urls = {}
-    deadline = time.time() + 30
-    while len(urls) < 2 and time.time() < deadline and process.poll() is None:
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-        for marker in ("listening on", "admin API on"):
-            found = re.search(marker + r" (http://[0-9.:]+)", text)
-            if found:
-                urls[marker] = found.group(1)
-        time.sleep(0.05)
+    """examples/hello under `swiftlet up`; yields (app URL, admin URL)."""
+    swiftlet = Swiftlet(os.path.join(ROOT, "examples", "hello"))
     try:
-        if len(urls) < 2:
-            log.seek(0)
-            pytest.fail("swiftlet up did not start:\n" + log.read().decode(errors="replace"))
-        yield urls["listening on"], urls["admin API on"]
+        yield swiftlet.urls["app"], swiftlet.urls["admin"]
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        swiftlet.stop()
 
 
 def scrape(admin):

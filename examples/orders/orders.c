@@ -1,5 +1,6 @@
 // examples/orders: one module, two roles (the component's ROLE environment variable).
-//   api:   POST /orders publishes the JSON order to topic "orders"; GET /orders/count answers
+//   api:   POST /orders publishes the JSON order to topic "orders" (or the TOPIC environment
+//          variable's, so several apps can share a broker); GET /orders/count answers
 //          how many distinct orders are stored.
 //   store: receives each order (a CloudEvent) from the subscription and stores it once: the
 //          order key is created first-write and the count updated with its ETag in one
@@ -85,8 +86,10 @@ static int32_t api(void) {
         reply(400, "an order is a JSON object with an \"id\"\n");
         return 0;
     }
-    static const char pubsub[] = "pubsub", topic[] = "orders", json[] = "application/json";
-    int32_t status = swiftlet_publish(pubsub, sizeof pubsub - 1, topic, sizeof topic - 1, body, length, json, sizeof json - 1);
+    static const char pubsub[] = "pubsub", json[] = "application/json";
+    const char *topic = getenv("TOPIC");
+    if (!topic || !*topic) topic = "orders";
+    int32_t status = swiftlet_publish(pubsub, sizeof pubsub - 1, topic, (int32_t)strlen(topic), body, length, json, sizeof json - 1);
     free(body);
     if (status < 0) { reply(503, "could not publish the order\n"); return 0; }
     char text[160];

@@ -11,11 +11,11 @@ import Testing
         let manifest = """
             name: observed
             components:
-            \(ExampleComponents.orders)
+            \(ExampleComponents.orders())
               bad:
                 source: \(try Paths.guest("misbehave"))
                 executor: handler
-                limits: { timeout: 500ms, fuel: 2000000, max_request_body: 1Ki }
+                limits: { timeout: 10s, fuel: 2000000, max_request_body: 1Ki }
               hello:
                 source: \(Paths.example("hello/hello-c.wasm"))
                 executor: wagi

@@ -46,8 +46,13 @@ else
     # Each run has a watchdog, so a hang fails CI with the output so far instead of
     # silently eating its time budget.
     timing='LimitTests|CronExampleTests'
+    # Suites that each run several `swiftlet` processes under load (replicas, a kill and
+    # restart mid-stream, a version swap under wrk) run last, one at a time: together they
+    # would starve each other and the latency-bounded suites of the two cores.
+    heavy='ReplicaTests|OrdersExampleTests|HotUpdateTests'
     timeout -k 30 900 swift test --skip-build --filter "$timing"
-    timeout -k 30 2400 swift test --skip-build --skip "$timing"
+    timeout -k 30 2400 swift test --skip-build --skip "$timing|$heavy"
+    timeout -k 30 1200 swift test --skip-build --no-parallel --filter "$heavy"
     # 5. The Python suites against the built binary: the Dapr compatibility suite (the
     #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
     echo "==> Python suites (Dapr SDK, Kubernetes manifests)"

@@ -6,7 +6,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ROOT, Swiftlet
+from swiftlet_process import ROOT, Swiftlet
 
 
 @pytest.fixture

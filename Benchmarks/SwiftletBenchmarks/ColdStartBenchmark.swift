@@ -12,7 +12,7 @@ struct ColdStartBenchmark {
         var rssAfterStart: [Double] = []
         var rssAfterLoad: [Double] = []
         for index in 0..<runs {
-            let port = 39_000 + index
+            let port = 29_000 + index
             let process = Process()
             process.executableURL = URL(fileURLWithPath: paths.swiftletBinary)
             process.arguments = [

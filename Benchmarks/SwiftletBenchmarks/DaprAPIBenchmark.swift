@@ -19,10 +19,10 @@ struct DaprAPIBenchmark {
     let starts = 10
 
     // Fixed loopback ports: the benchmark is run by hand on a quiet machine.
-    let appPort = 39_300
-    let daprHTTPPort = 39_301
-    let daprGRPCPort = 39_302
-    let listenPort = 39_303
+    let appPort = 29_300
+    let daprHTTPPort = 29_301
+    let daprGRPCPort = 29_302
+    let listenPort = 29_303
     let logPath = NSTemporaryDirectory() + "swiftlet-dapr-bench.log"
 
     /// Dapr's published p50 overheads (docs: "Performance and scalability statistics").

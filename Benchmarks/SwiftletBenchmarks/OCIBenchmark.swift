@@ -18,7 +18,7 @@ struct OCIBenchmark {
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("swiftlet-oci-bench-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let registryPort = 39_500
+        let registryPort = 29_500
         let config = work.appendingPathComponent("registry.yml")
         try Data(
             """
@@ -47,10 +47,10 @@ struct OCIBenchmark {
         var fromRegistry: [Double] = []
         for index in 0..<runs {
             // Interleaved, so drift on the machine hits both alike.
-            fromDirectory.append(try await startToFirst200(["-f", paths.helloManifest], port: 39_600 + index, work: work))
+            fromDirectory.append(try await startToFirst200(["-f", paths.helloManifest], port: 29_600 + index, work: work))
             let cache = work.appendingPathComponent("cache-\(index)").path
             fromRegistry.append(try await startToFirst200(
-                ["oci://" + reference, "--insecure", "--cache-dir", cache], port: 39_700 + index, work: work))
+                ["oci://" + reference, "--insecure", "--cache-dir", cache], port: 29_700 + index, work: work))
         }
         let directory = Latency.p50(fromDirectory)
         let pulled = Latency.p50(fromRegistry)
@@ -85,15 +85,21 @@ struct OCIBenchmark {
             process.terminate()
             process.waitUntilExit()
         }
+        var lastError: (any Error)?
         while true {
-            if isListening(port: port),
-                let response = try? await HTTPClient.shared.execute(
-                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/swift"), timeout: .seconds(5)),
-                response.status == .ok
-            {
-                break
+            if isListening(port: port) {
+                do {
+                    let response = try await HTTPClient.shared.execute(
+                        HTTPClientRequest(url: "http://127.0.0.1:\(port)/swift"), timeout: .seconds(5))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    if response.status == .ok { break }
+                } catch {
+                    lastError = error
+                }
             }
-            guard Date().timeIntervalSince(start) < 20 else { throw BenchmarkError("swiftlet up \(source) did not answer") }
+            guard Date().timeIntervalSince(start) < 20 else {
+                throw BenchmarkError("swiftlet up \(source) did not answer: \(String(describing: lastError))")
+            }
             try await Task.sleep(for: .microseconds(500))
         }
         return Date().timeIntervalSince(start) * 1000

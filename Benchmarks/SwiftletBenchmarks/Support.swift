@@ -70,7 +70,10 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
     String(format: "%.\(digits)f", value)
 }
 
-/// Whether something accepts TCP connections on 127.0.0.1:`port`. Start-up is timed with
+/// Whether something accepts TCP connections on 127.0.0.1:`port`. The benchmarks' fixed
+/// ports sit below Linux's ephemeral range (32768-60999): a port in it can be taken by any
+/// outgoing connection, and connecting to it can even connect a socket to itself.
+/// Start-up is timed with
 /// this plain connect() first: AsyncHTTPClient backs off (about 100 ms) after a refused
 /// connection, which would round every start-up time up to its retry schedule.
 func isListening(port: Int) -> Bool {

@@ -117,6 +117,7 @@ let package = Package(
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WASI", package: "WasmKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]

@@ -25,6 +25,7 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
             let verb = message.httpExtension.verb == .none ? "POST" : "\(message.httpExtension.verb)".uppercased()
             var headers: [(name: String, value: String)] = []
             if !message.contentType.isEmpty { headers.append(("content-type", message.contentType)) }
+            headers += TraceContextInterceptor.headers
             let response = try await api.invoke(
                 appID: request.id,
                 GuestRequest(
@@ -131,7 +132,7 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
         try await run {
             try await api.publish(
                 pubsub: request.pubsubName, topic: request.topic, data: [UInt8](request.data), contentType: request.dataContentType,
-                metadata: request.metadata, traceparent: nil)
+                metadata: request.metadata, traceparent: TraceContextInterceptor.traceparent)
             return Google_Protobuf_Empty()
         }
     }
@@ -145,7 +146,8 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
                 do {
                     try await api.publish(
                         pubsub: request.pubsubName, topic: request.topic, data: [UInt8](entry.event), contentType: entry.contentType,
-                        metadata: request.metadata.merging(entry.metadata) { $1 }, traceparent: nil)
+                        metadata: request.metadata.merging(entry.metadata) { $1 },
+                        traceparent: TraceContextInterceptor.traceparent)
                 } catch let error as DaprError where error.errorCode == "ERR_PUBSUB_PUBLISH_MESSAGE" {
                     var failed = Dapr_Proto_Runtime_V1_BulkPublishResponseFailedEntry()
                     failed.entryID = entry.entryID
@@ -316,4 +318,26 @@ public struct APITokenInterceptor: ServerInterceptor {
         }
         return try await next(request, context)
     }
+}
+
+/// Carries a call's W3C trace context (`traceparent`, `tracestate` metadata) to the handler,
+/// which passes it on with invocations and publishes as the HTTP API does with headers.
+public struct TraceContextInterceptor: ServerInterceptor {
+    @TaskLocal static var headers: [(name: String, value: String)] = []
+
+    public init() {}
+
+    public func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        var headers: [(name: String, value: String)] = []
+        for name in ["traceparent", "tracestate"] {
+            if let value = request.metadata[stringValues: name].first(where: { _ in true }) { headers.append((name, value)) }
+        }
+        guard !headers.isEmpty else { return try await next(request, context) }
+        return try await Self.$headers.withValue(headers) { try await next(request, context) }
+    }
+
+    static var traceparent: String? { headers.first { $0.name == "traceparent" }?.value }
 }

@@ -45,6 +45,7 @@ public struct ServiceInvoker: Sendable {
     /// Invokes `request.path` (with its query) on app `appID`, in a client span that is a
     /// child of the request's `traceparent` and whose context the callee receives.
     public func invoke(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
+        guard Telemetry.tracingEnabled else { return try await route(appID: appID, request: request) }
         var request = request
         let result = await withSpan(
             "invoke \(appID)\(request.path)", context: TraceHeaders.context(from: request.headers), ofKind: .client

@@ -102,21 +102,8 @@ public struct SubscriptionTrigger: Service {
     }
 
     func process(_ delivery: PubSubDelivery, consumer: any PubSubConsumer) async {
-        // A consumer span, child of the publisher's span (the CloudEvent's traceparent); the
-        // destination sees this span's context.
-        var request = request(for: delivery)
-        let outcome = await withSpan(
-            "\(settings.topic) process", context: TraceHeaders.context(from: request.headers), ofKind: .consumer
-        ) { span in
-            span.attributes["messaging.system"] = settings.pubsubName
-            span.attributes["messaging.destination.name"] = settings.topic
-            span.attributes["messaging.message.id"] = delivery.id
-            span.attributes["messaging.delivery_attempt"] = delivery.attempt
-            request.headers = TraceHeaders.replacing(request.headers, with: span.context)
-            let outcome = await destination.deliver(request)
-            if case .success = outcome {} else { span.setStatus(SpanStatus(code: .error)) }
-            return outcome
-        }
+        let request = request(for: delivery)
+        let outcome = Telemetry.tracingEnabled ? await traced(delivery, request) : await destination.deliver(request)
         do throws(BuildingBlockError) {
             switch outcome {
             case .success:
@@ -142,6 +129,23 @@ public struct SubscriptionTrigger: Service {
         } catch {
             // Not acknowledged: the lease runs out and the broker delivers it again.
             logger.warning("could not settle a \(settings.topic) message: \(error.message)")
+        }
+    }
+
+    /// Delivers in a consumer span, child of the publisher's span (the CloudEvent's
+    /// traceparent); the destination sees this span's context.
+    func traced(_ delivery: PubSubDelivery, _ request: GuestRequest) async -> EventOutcome {
+        await withSpan("\(settings.topic) process", context: TraceHeaders.context(from: request.headers), ofKind: .consumer) {
+            span in
+            span.attributes["messaging.system"] = settings.pubsubName
+            span.attributes["messaging.destination.name"] = settings.topic
+            span.attributes["messaging.message.id"] = delivery.id
+            span.attributes["messaging.delivery_attempt"] = delivery.attempt
+            var request = request
+            request.headers = TraceHeaders.replacing(request.headers, with: span.context)
+            let outcome = await destination.deliver(request)
+            if case .success = outcome {} else { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
         }
     }
 

@@ -60,9 +60,17 @@ public struct HTTPTrigger: HTTPResponder {
         }
         // A server span per request, child of the caller's `traceparent`; the guest sees this
         // span's context, so what it publishes or calls continues the trace. Streamed
-        // responses count, and their span ends, when the head is ready.
+        // responses count, and their span ends, when the head is ready. Without a tracer the
+        // span and the header rewrite are skipped (the hot path stays as it was).
         let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let component = route.component
+        guard Telemetry.tracingEnabled else {
+            let response = try await serve(
+                request, headers: headers, route: route, parameters: parameters, requestID: requestID, context: context,
+                lease: lease, streaming: &streaming)
+            metrics.record(route: route.pattern.text, component: component.id, status: response.status.code, startedAt: startedAt)
+            return response
+        }
         let response = try await withSpan(
             "\(request.method.rawValue) \(route.pattern.text)", context: TraceHeaders.context(from: headers), ofKind: .server
         ) { span in

@@ -28,6 +28,12 @@ public struct RedisComponentFactory: ComponentFactory {
             let maxLength = try settings.int("maxLenApprox", default: 0)
             let processingTimeout: Double? =
                 settings.string("processingTimeout") == nil ? nil : try settings.seconds("processingTimeout", default: 60)
+            // Dapr reads 0 as "never redeliver"; here it would reclaim every pending entry at
+            // once, so replicas would take each other's in-flight messages.
+            if let processingTimeout, processingTimeout <= 0 {
+                throw settings.spec.error(
+                    field: "processingTimeout", "must be a positive duration (unacknowledged messages are always redelivered)")
+            }
             return .pubsub(RedisStreamsPubSub(
                 client: client, name: settings.name, consumerID: settings.string("consumerID") ?? Self.consumerName(),
                 maxLength: maxLength > 0 ? maxLength : nil, processingTimeoutSeconds: processingTimeout))

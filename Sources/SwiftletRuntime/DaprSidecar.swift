@@ -132,9 +132,11 @@ struct GRPCServerService: Service {
         let options = sidecar.options
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: options.host, port: options.grpcPort), transportSecurity: .plaintext)
+        // The token check comes first: an unauthenticated call gets nothing else.
+        var interceptors: [any ServerInterceptor] = [TraceContextInterceptor()]
+        if let token = options.apiToken { interceptors.insert(APITokenInterceptor(token: token), at: 0) }
         let server = GRPCServer(
-            transport: transport, services: [DaprGRPCService(api: sidecar.api)],
-            interceptors: options.apiToken.map { [APITokenInterceptor(token: $0)] } ?? [])
+            transport: transport, services: [DaprGRPCService(api: sidecar.api)], interceptors: interceptors)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 try await withGracefulShutdownHandler {

@@ -1,21 +1,39 @@
 import Logging
 import OTel
+import Synchronization
 import ServiceLifecycle
 import Tracing
 
 extension Telemetry {
+    /// Whether a tracer is installed. Without one, the triggers skip spans and trace-context
+    /// rewriting altogether (the caller's `traceparent` still passes through untouched).
+    public static var tracingEnabled: Bool { tracing.load(ordering: .relaxed) }
+    private static let tracing = Atomic(false)
+
     /// Starts exporting traces over OTLP/HTTP when the standard OpenTelemetry environment
     /// asks for it (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or
-    /// `OTEL_TRACES_EXPORTER` other than `none`); every other `OTEL_*` variable applies as
-    /// the specification says. Returns the exporter's service, to run beside the server, or
-    /// `nil` when tracing stays off (spans then cost next to nothing). Once per process:
-    /// the tracer is process-global.
+    /// `OTEL_TRACES_EXPORTER=otlp`); every other `OTEL_*` variable applies as the
+    /// specification says. Returns the exporter's service, to run beside the server, or
+    /// `nil` when tracing stays off. Once per process: the tracer is process-global.
+    /// Settings this build cannot honour (another exporter or protocol) are errors rather
+    /// than crashes inside the exporter.
     public static func bootstrapTracing(serviceName: String, environment: [String: String]) throws -> (any Service)? {
-        let exporter = environment["OTEL_TRACES_EXPORTER"]
+        func setting(_ name: String) -> String? {
+            environment[name].map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let exporter = setting("OTEL_TRACES_EXPORTER")
         let wanted =
-            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] != nil || environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] != nil
+            setting("OTEL_EXPORTER_OTLP_ENDPOINT") != nil || setting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != nil
             || (exporter != nil && exporter != "none")
-        guard wanted, environment["OTEL_SDK_DISABLED"] != "true" else { return nil }
+        guard wanted, setting("OTEL_SDK_DISABLED") != "true", exporter != "none" else { return nil }
+        if let exporter, exporter != "otlp" {
+            throw TracingSetupError("OTEL_TRACES_EXPORTER=\(exporter) is not supported; use otlp (or none)")
+        }
+        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            if let value = setting(name), value != "http/protobuf" {
+                throw TracingSetupError("\(name)=\(value) is not supported; Swiftlet exports OTLP over http/protobuf")
+            }
+        }
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
         configuration.traces.enabled = true
@@ -24,8 +42,15 @@ extension Telemetry {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(tracer)
+        tracing.store(true, ordering: .relaxed)
         return service
     }
+}
+
+/// A tracing setting Swiftlet cannot honour.
+public struct TracingSetupError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension Telemetry {

@@ -1,3 +1,4 @@
+import Instrumentation
 import Logging
 import SwiftletABI
 
@@ -37,7 +38,8 @@ public final class ComponentHost: Sendable {
         do {
             try await gate.enter()
         } catch {
-            metrics.record(error)
+            // A client that gave up while queued is not a concurrency limit hit.
+            if !Task.isCancelled { metrics.record(error) }
             throw error
         }
         // Already on a worker (the server's tasks prefer the pool): run the guest right here.
@@ -46,11 +48,14 @@ public final class ComponentHost: Sendable {
             defer { gate.leave() }
             return .complete(try invoke(request, sink: nil))
         }
+        // The job runs outside this task: carry its trace context over, so the guest's log
+        // lines stay tied to the request's span.
+        let traceContext = ServiceContext.current
         let result: Result<GuestReply, GuestFailure> = await withUnsafeContinuation { continuation in
             let rendezvous = ReplyRendezvous(continuation)
             workers.submit { [self] in
-                let result = Result { () throws(GuestFailure) -> GuestResponse in
-                    try invoke(request, sink: rendezvous)
+                let result = ServiceContext.withValue(traceContext) {
+                    Result { () throws(GuestFailure) -> GuestResponse in try invoke(request, sink: rendezvous) }
                 }
                 gate.leave()
                 rendezvous.complete(result)

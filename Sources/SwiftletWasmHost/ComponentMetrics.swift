@@ -43,7 +43,7 @@ extension GuestFailure.Kind {
     /// Every kind, for metrics made ahead of use.
     static let all: [GuestFailure.Kind] = [
         .trap, .timeout, .fuelExhausted, .badPointer, .memoryLimit, .responseTooLarge, .overloaded, .badResponse,
-        .handlerError, .instantiation, .unavailable,
+        .handlerError, .instantiation,
     ]
 
     /// The limit behind this kind of failure, if one is.

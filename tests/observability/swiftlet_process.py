@@ -19,10 +19,10 @@ def swiftlet_binary():
 
 
 class Swiftlet:
-    """`swiftlet up APP` on free ports, with the admin API and the Dapr HTTP API; `urls` maps
-    "app", "admin" and "dapr" to their base URLs once it listens."""
+    """`swiftlet up APP` on free ports, with the admin API and the Dapr APIs; `urls` maps
+    "app", "admin" and "dapr" to their base URLs and "grpc" to host:port once it listens."""
 
-    MARKERS = {"app": "listening on", "admin": "admin API on", "dapr": "Dapr HTTP API on"}
+    MARKERS = {"app": "listening on", "admin": "admin API on", "dapr": "Dapr HTTP API on", "grpc": "Dapr gRPC API on"}
 
     def __init__(self, app, env=None):
         self.state = tempfile.mkdtemp()
@@ -36,7 +36,7 @@ class Swiftlet:
         while len(self.urls) < len(self.MARKERS) and time.time() < deadline and self.process.poll() is None:
             text = self.output()
             for key, marker in self.MARKERS.items():
-                found = re.search(re.escape(marker) + r" (http://[0-9.:]+)", text)
+                found = re.search(re.escape(marker) + r" ((?:http://)?[0-9.]+:[0-9]+)", text)
                 if found:
                     self.urls[key] = found.group(1)
             time.sleep(0.05)

@@ -1,15 +1,18 @@
 """OpenTelemetry traces from `swiftlet up`, received over OTLP/HTTP by a collector stand-in
 here and decoded with the OpenTelemetry protobufs (opentelemetry-proto): W3C traceparent
 carried from an HTTP request through the guest's publish into the subscriber's span, and
-through Dapr service invocation."""
+through Dapr service invocation over HTTP and gRPC."""
 import gzip
 import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import grpc
 import pytest
 import requests
+from dapr.proto.common.v1 import common_pb2
+from dapr.proto.runtime.v1 import dapr_pb2_grpc, invoke_pb2
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
 from swiftlet_process import ROOT, Swiftlet
@@ -111,6 +114,19 @@ def test_traceparent_flows_through_http_pubsub_and_invocation(traced_orders):
     assert invoke.trace_id.hex() == TRACE_ID
     assert invoke.parent_span_id.hex() == invoke_parent
     assert invoke.kind == invoke.SPAN_KIND_CLIENT
+
+    # So does invocation through the gRPC API, with the context in call metadata.
+    grpc_parent = "2222222222222222"
+    channel = grpc.insecure_channel(swiftlet.urls["grpc"])
+    request = invoke_pb2.InvokeServiceRequest(id="orders", message=common_pb2.InvokeRequest(
+        method="orders/count", http_extension=common_pb2.HTTPExtension(verb=common_pb2.HTTPExtension.Verb.GET)))
+    reply = dapr_pb2_grpc.DaprStub(channel).InvokeService(
+        request, metadata=(("traceparent", f"00-{TRACE_ID}-{grpc_parent}-01"),), timeout=10)
+    channel.close()
+    assert reply.data.value.strip().isdigit()
+    grpc_invoke = collector.wait_for(
+        lambda service, span: span.name == "invoke orders/orders/count" and span.parent_span_id.hex() == grpc_parent)
+    assert grpc_invoke.trace_id.hex() == TRACE_ID
 
     with collector.lock:
         services = {service for service, _ in collector.spans}

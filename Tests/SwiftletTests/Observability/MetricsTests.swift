@@ -55,7 +55,10 @@ import Testing
         let admin = try await url("admin API on http://")
 
         let before = try await scrape(admin)
-        #expect(before.value("swiftlet_http_requests_total") == 0)
+        // Per-component series exist from load time, at zero; HTTP series appear with traffic.
+        #expect(before.has("swiftlet_guest_failures_total", ["component": "bad", "kind": "trap"]))
+        #expect(before.value("swiftlet_guest_failures_total", ["component": "bad", "kind": "trap"]) == 0)
+        #expect(!before.has("swiftlet_http_requests_total", ["route": "/hello"]))
 
         for _ in 0..<5 { #expect(try await TestServer.send(base + "/hello").status == 200) }
         for id in 0..<3 {
@@ -78,6 +81,7 @@ import Testing
         let after = try await scrape(admin)
         #expect(after.types["swiftlet_http_requests_total"] == "counter")
         #expect(after.types["swiftlet_http_request_duration_seconds"] == "histogram")
+        #expect(after.has("swiftlet_http_requests_total", ["route": "/hello", "component": "hello", "status": "200"]))
         #expect(after.value("swiftlet_http_requests_total", ["route": "/hello", "component": "hello", "status": "200"]) == 5)
         #expect(after.value("swiftlet_http_requests_total", ["route": "/orders", "status": "202"]) == 3)
         #expect(after.value("swiftlet_http_requests_total", ["route": "/bad/:what", "status": "500"]) == 2)

@@ -82,6 +82,11 @@ struct PrometheusText {
         }
     }
 
+    /// Whether a series of `name` with (at least) `labels` is exposed at all.
+    func has(_ name: String, _ labels: [String: String] = [:]) -> Bool {
+        samples.contains { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
+    }
+
     /// The sum over every series of `name` whose labels include `labels`.
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double {
         samples.filter { sample in

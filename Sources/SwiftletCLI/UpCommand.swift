@@ -87,7 +87,7 @@ struct UpCommand: AsyncParsableCommand {
         if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
         // Flags are checked before anything loads, so a typo costs no start-up.
         let dapr = try daprOptions(environment)
-        let manifestPath = try await resolveManifest(logger: logger)
+        let (manifestPath, source) = try await resolveManifest(logger: logger)
         let app: LoadedApp
         do {
             app = try await LoadedApp.load(
@@ -111,7 +111,7 @@ struct UpCommand: AsyncParsableCommand {
             throw CLIError("cannot start tracing: \(error)")
         }
         let server = SwiftletServer(
-            app: app, listen: address, dapr: dapr, admin: admin, source: self.app ?? file, sources: registry.source,
+            app: app, listen: address, dapr: dapr, admin: admin, source: source, sources: registry.source,
             services: tracing.map { [$0] } ?? [], logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
@@ -122,15 +122,16 @@ struct UpCommand: AsyncParsableCommand {
         await app.close()
     }
 
-    /// `-f`, or the positional app: a directory, a manifest, or an artifact pulled first.
-    func resolveManifest(logger: Logger) async throws -> String {
-        guard let app else { return file }
+    /// `-f`, or the positional app: a directory, a manifest, or an artifact pulled first;
+    /// with the source to record for it (an artifact by digest).
+    func resolveManifest(logger: Logger) async throws -> (manifestPath: String, source: String) {
+        guard let app else { return (file, file) }
         do {
             let (path, pulled) = try await registry.source.resolve(app)
             if let pulled {
                 logger.info("pulled \(app) (\(pulled.manifestDigest), \(pulled.bytesDownloaded) bytes downloaded)")
             }
-            return path
+            return (path, pulled?.pinnedSource ?? app)
         } catch let error as OCIError {
             throw CLIError(error.description)
         }

@@ -85,6 +85,9 @@ public final class RegistryClient: Sendable {
     public struct PulledApp: Sendable {
         public var manifestPath: String
         public var manifestDigest: String
+        /// The artifact by digest (`oci://registry/repository@sha256:…`): what a tag resolved
+        /// to, so a rollback or another replica gets these very bytes.
+        public var pinnedSource: String
         public var config: AppConfig
         public var bytesDownloaded: Int
     }
@@ -122,7 +125,10 @@ public final class RegistryClient: Sendable {
             let config = try? JSONDecoder().decode(AppConfig.self, from: configData)
         else { throw OCIError.invalidArtifact("the app config of \(reference) does not parse") }
         let manifestPath = try cache.unpack(manifest, manifestDigest: manifestDigest, config: config)
-        return PulledApp(manifestPath: manifestPath, manifestDigest: manifestDigest, config: config, bytesDownloaded: downloaded)
+        let pinned = OCIReference(registry: reference.registry, repository: reference.repository, reference: manifestDigest)
+        return PulledApp(
+            manifestPath: manifestPath, manifestDigest: manifestDigest, pinnedSource: "oci://\(pinned)", config: config,
+            bytesDownloaded: downloaded)
     }
 
     /// Downloads one blob unless the cache has it; returns the bytes downloaded.

@@ -101,7 +101,7 @@ struct AdminAPI: Sendable {
     }
 
     static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(
             status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -128,7 +128,6 @@ struct AdminServerService: Service {
     let api: AdminAPI
     let options: AdminOptions
     let logger: Logger
-    let bound: @Sendable (Int) -> Void
 
     func run() async throws {
         var quiet = logger
@@ -137,9 +136,8 @@ struct AdminServerService: Service {
             router: api.router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(options.listen.host, port: options.listen.port), serverName: "swiftlet-admin"),
-            onServerRunning: { [logger, options, bound] channel in
+            onServerRunning: { [logger, options] channel in
                 let port = channel.localAddress?.port ?? options.listen.port
-                bound(port)
                 logger.info("admin API on http://\(options.listen.host):\(port)")
             },
             logger: quiet)

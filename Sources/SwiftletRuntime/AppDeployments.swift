@@ -15,7 +15,8 @@ public final class AppDeployments: RouterSource, Sendable {
     public final class Version: Sendable {
         public let number: Int
         public let app: LoadedApp
-        /// What it was deployed from: a directory, a manifest or an `oci://` reference.
+        /// What it was deployed from: a directory, a manifest or an `oci://…@sha256:` reference
+        /// (a tag is recorded as the digest it pointed to, so rollback returns to those bytes).
         public let source: String
         public let deployedAt: Date
         let inflight = Atomic<Int>(0)
@@ -54,15 +55,19 @@ public final class AppDeployments: RouterSource, Sendable {
 
     let base: LoadedApp
     let logger: Logger
-    /// Resolves a source to a manifest path (pulling `oci://` references).
-    let resolve: @Sendable (String) async throws -> String
+    /// Resolves a source to a manifest path (pulling `oci://` references) and the source
+    /// pinned to what it resolved to (a tag becomes its digest), which is what is recorded.
+    let resolve: @Sendable (String) async throws -> (manifestPath: String, pinned: String)
     /// Runs on every version loaded later (the Dapr sidecar attaches its invoker).
     let prepare: Mutex<(@Sendable (LoadedApp) -> Void)?>
     private let state: Mutex<State>
     /// One deployment at a time.
     private let deploying = AsyncLock()
 
-    init(base: LoadedApp, source: String, logger: Logger, resolve: @escaping @Sendable (String) async throws -> String) {
+    init(
+        base: LoadedApp, source: String, logger: Logger,
+        resolve: @escaping @Sendable (String) async throws -> (manifestPath: String, pinned: String)
+    ) {
         self.base = base
         self.logger = logger
         self.resolve = resolve
@@ -187,7 +192,7 @@ public final class AppDeployments: RouterSource, Sendable {
     }
 
     private func load(_ source: String) async throws -> Version {
-        let manifestPath = try await resolve(source)
+        let (manifestPath, pinned) = try await resolve(source)
         let number = state.withLock { state in
             defer { state.nextNumber += 1 }
             return state.nextNumber
@@ -195,7 +200,7 @@ public final class AppDeployments: RouterSource, Sendable {
         let app = try LoadedApp.load(
             manifestPath: manifestPath, sharing: base, stagingDirectory: "\(base.stagingDirectory)-v\(number)", logger: logger)
         prepare.withLock { $0 }?(app)
-        return Version(number: number, app: app, source: source)
+        return Version(number: number, app: app, source: pinned)
     }
 
     // MARK: Draining

@@ -12,7 +12,6 @@ import Synchronization
 public final class SwiftletServer: Sendable {
     private struct State {
         var port: Int?
-        var adminPort: Int?
         var portWaiters: [CheckedContinuation<Int, any Error>] = []
         var group: ServiceGroup?
         var stopRequested = false
@@ -48,7 +47,8 @@ public final class SwiftletServer: Sendable {
         self.logger = logger
         self.admin = admin
         let deployments = AppDeployments(base: app, source: source ?? app.manifest.file, logger: logger) { text in
-            try await sources.resolve(text).manifestPath
+            let (manifestPath, pulled) = try await sources.resolve(text)
+            return (manifestPath, pulled?.pinnedSource ?? text)
         }
         self.deployments = deployments
         sidecar = dapr.map { DaprSidecar(app: app, deployments: deployments, options: $0, logger: logger) }
@@ -112,11 +112,8 @@ public final class SwiftletServer: Sendable {
     private func adminServices() -> [any Service] {
         guard let admin else { return [] }
         let api = AdminAPI(deployments: deployments, token: admin.token, metrics: { [app] in app.telemetry.render() })
-        return [AdminServerService(api: api, options: admin, logger: logger) { [self] port in state.withLock { $0.adminPort = port } }]
+        return [AdminServerService(api: api, options: admin, logger: logger)]
     }
-
-    /// The admin API's port once bound; `nil` before or without one.
-    public var adminPort: Int? { state.withLock { $0.adminPort } }
 
     /// The bound port, once the server is listening (useful with port 0).
     public func port() async throws -> Int {

@@ -28,13 +28,23 @@ import Testing
         let pushedDigest = try #require(digest(in: pushed.stdout))
 
         let server = try Subprocess(
-            try Paths.swiftletBinary(), ["up", reference, "--insecure", "--listen", "127.0.0.1:0", "--no-dapr"],
-            environment: ["SWIFTLET_CACHE_DIR": cache.path])
-        let line = try await server.waitForStderr(containing: "listening on http://")
-        let url = String(line[line.range(of: "http://")!.lowerBound...])
+            try Paths.swiftletBinary(),
+            ["up", reference, "--insecure", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--no-dapr"],
+            environment: ["SWIFTLET_CACHE_DIR": cache.path, "SWIFTLET_ADMIN_TOKEN": "t"])
+        func address(_ marker: String) async throws -> String {
+            let line = try await server.waitForStderr(containing: marker)
+            return String(line[line.range(of: "http://")!.lowerBound...])
+        }
+        let url = try await address("listening on http://")
         #expect(try await TestServer.send(url + "/swift").body == "Hello from Embedded Swift, served by a warm handler instance\n")
         #expect(try await TestServer.send(url + "/").status == 200)
         #expect(server.stderr.contains(pushedDigest), "up logs the digest it serves")
+        // The version is recorded by digest, not by the tag (which may move): a rollback to
+        // it gets these bytes.
+        let versions = try await TestServer.send(
+            try await address("admin API on http://") + "/v1/app", headers: [("Authorization", "Bearer t")])
+        #expect(versions.status == 200)
+        #expect(versions.body.contains("oci://\(registry.address)/examples/hello@\(pushedDigest)"), "\(versions.body)")
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
 
@@ -42,6 +52,10 @@ import Testing
         let again = try await swiftlet(["pull", "\(registry.address)/examples/hello@\(pushedDigest)", "--insecure"], cache: cache)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("(0 bytes downloaded)"), "\(again.stdout)")
+
+        let missing = try await swiftlet(["pull", "\(registry.address)/examples/nothing:1", "--insecure"], cache: cache)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("was not found in the registry"), "\(missing.stderr)")
         await registry.stop()
     }
 

@@ -128,7 +128,10 @@ extension GuestCall {
     /// `headers` plus the request's trace context (`traceparent`, `tracestate`) unless the
     /// guest set its own: what a guest calls continues the trace it was called in.
     func withTraceContext(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        guard !headers.contains(where: { $0.name.lowercased() == "traceparent" }) else { return headers }
-        return headers + request.headers.filter { ["traceparent", "tracestate"].contains($0.name.lowercased()) }
+        // Both lists hold lowercase names (HeaderLines.parse, the triggers' canonical names).
+        guard !headers.contains(where: { $0.name == "traceparent" }), let traceparent = request.header("traceparent") else {
+            return headers
+        }
+        return headers + [("traceparent", traceparent)] + (request.header("tracestate").map { [("tracestate", $0)] } ?? [])
     }
 }

@@ -64,30 +64,29 @@ public struct HTTPTrigger: HTTPResponder {
         // span and the header rewrite are skipped (the hot path stays as it was).
         let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let component = route.component
-        guard Telemetry.tracingEnabled else {
-            let response = try await serve(
+        let response: Response
+        if Telemetry.tracingEnabled {
+            response = try await withSpan(
+                "\(request.method.rawValue) \(route.pattern.text)", context: TraceHeaders.context(from: headers), ofKind: .server
+            ) { span in
+                span.attributes["http.request.method"] = request.method.rawValue
+                span.attributes["http.route"] = route.pattern.text
+                span.attributes["url.path"] = path
+                span.attributes["swiftlet.component"] = component.id
+                span.attributes["swiftlet.request_id"] = requestID
+                let response = try await serve(
+                    request, headers: TraceHeaders.replacing(headers, with: span.context), route: route, parameters: parameters,
+                    requestID: requestID, context: context, lease: lease, streaming: &streaming)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+                return response
+            }
+        } else {
+            response = try await serve(
                 request, headers: headers, route: route, parameters: parameters, requestID: requestID, context: context,
                 lease: lease, streaming: &streaming)
-            metrics.record(route: route.pattern.text, component: component.id, status: response.status.code, startedAt: startedAt)
-            return response
         }
-        let response = try await withSpan(
-            "\(request.method.rawValue) \(route.pattern.text)", context: TraceHeaders.context(from: headers), ofKind: .server
-        ) { span in
-            span.attributes["http.request.method"] = request.method.rawValue
-            span.attributes["http.route"] = route.pattern.text
-            span.attributes["url.path"] = path
-            span.attributes["swiftlet.component"] = component.id
-            span.attributes["swiftlet.request_id"] = requestID
-            let response = try await serve(
-                request, headers: TraceHeaders.replacing(headers, with: span.context), route: route, parameters: parameters,
-                requestID: requestID, context: context, lease: lease, streaming: &streaming)
-            span.attributes["http.response.status_code"] = Int(response.status.code)
-            if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            return response
-        }
-        metrics.record(
-            route: route.pattern.text, component: route.component.id, status: response.status.code, startedAt: startedAt)
+        metrics.record(route: route.pattern.text, component: component.id, status: response.status.code, startedAt: startedAt)
         return response
     }
 

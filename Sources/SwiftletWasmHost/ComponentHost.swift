@@ -54,9 +54,8 @@ public final class ComponentHost: Sendable {
         let result: Result<GuestReply, GuestFailure> = await withUnsafeContinuation { continuation in
             let rendezvous = ReplyRendezvous(continuation)
             workers.submit { [self] in
-                let result = ServiceContext.withValue(traceContext) {
-                    Result { () throws(GuestFailure) -> GuestResponse in try invoke(request, sink: rendezvous) }
-                }
+                let run = { Result { () throws(GuestFailure) -> GuestResponse in try self.invoke(request, sink: rendezvous) } }
+                let result = traceContext.map { ServiceContext.withValue($0, operation: run) } ?? run()
                 gate.leave()
                 rendezvous.complete(result)
             }

@@ -64,13 +64,26 @@ struct DeployCommand: AsyncParsableCommand {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
-        let response: HTTPClientResponse
+        // One call from a CLI: an admin API that is not there is an error at once, not after
+        // retrying the connection until the deadline a deployment (a pull) may need.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let outcome: Result<(HTTPClientResponse, ByteBuffer), any Error>
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+            let response = try await client.execute(request, timeout: .seconds(600))
+            outcome = .success((response, try await response.body.collect(upTo: 16 << 20)))
+        } catch {
+            outcome = .failure(error)
+        }
+        try? await client.shutdown()
+        let (response, bytes): (HTTPClientResponse, ByteBuffer)
+        do {
+            (response, bytes) = try outcome.get()
         } catch {
             throw CLIError("cannot reach the admin API at \(base): \(error)")
         }
-        let bytes = try await response.body.collect(upTo: 16 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
         guard response.status == .ok else {
             throw CLIError((object["error"] as? String) ?? "the admin API answered HTTP \(response.status.code)")

@@ -20,7 +20,7 @@ struct CLITests {
         #expect(try RunCommand.mount("/tmp").guestPath == "/tmp")
     }
 
-    @Test(arguments: [[], ["up"], ["run"], ["new"], ["build"]])
+    @Test(arguments: [[], ["up"], ["run"], ["new"], ["build"], ["push"], ["pull"], ["k8s"], ["deploy"]])
     func everyCommandHasHelp(_ command: [String]) async throws {
         let result = try await Subprocess.run(try Paths.swiftletBinary(), command + ["--help"])
         #expect(result.status == 0)
@@ -79,6 +79,29 @@ struct CLITests {
             result.stderr
                 == "error: \(manifest.path):7:7: components.web.limits.memroy: unknown field (did you mean 'memory'?); allowed here: memory, fuel, timeout, max_request_body, max_response_body, max_concurrency, max_queue\n"
         )
+    }
+
+    /// `swiftlet deploy` mistakes are one line before (or instead of) any admin call.
+    @Test(arguments: [
+        (["deploy", "--promote", "--admin", "http://127.0.0.1:1"], "error: the admin API needs a token: --token or SWIFTLET_ADMIN_TOKEN"),
+        (["deploy", "./v2", "--promote", "--token", "t"], "error: give one of SOURCE (with or without --canary), --promote, --rollback"),
+        (["deploy", "--promote", "--token", "t", "--admin", "http://127.0.0.1:1"], "error: cannot reach the admin API at http://127.0.0.1:1"),
+    ])
+    func deployErrorsAreOneLine(arguments: [String], message: String) async throws {
+        let result = try await Subprocess.run(try Paths.swiftletBinary(), arguments, environment: ["SWIFTLET_ADMIN_TOKEN": ""])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    /// Tracing settings this build cannot honour stop `up` with the reason, before it serves.
+    @Test func unsupportedTracingSettingsStopUp() async throws {
+        let result = try await Subprocess.run(
+            try Paths.swiftletBinary(), ["up", "-f", Paths.example("hello/swiftlet.yaml"), "--listen", "127.0.0.1:0", "--no-dapr",
+                                          "--state-dir", NSTemporaryDirectory() + "swiftlet-otel-\(UUID().uuidString.prefix(8))"],
+            environment: ["OTEL_TRACES_EXPORTER": "zipkin"], timeout: 30)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: cannot start tracing: OTEL_TRACES_EXPORTER=zipkin is not supported"), "\(result.stderr)")
     }
 
     @Test func sigtermDrainsInFlightRequestsThenExitsZero() async throws {

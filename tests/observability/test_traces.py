@@ -1,7 +1,7 @@
 """OpenTelemetry traces from `swiftlet up`, received over OTLP/HTTP by a collector stand-in
 here and decoded with the OpenTelemetry protobufs (opentelemetry-proto): W3C traceparent
 carried from an HTTP request through the guest's publish into the subscriber's span, and
-through Dapr service invocation over HTTP and gRPC."""
+through Dapr service invocation over HTTP and gRPC, and from a gRPC publish."""
 import gzip
 import os
 import threading
@@ -12,7 +12,7 @@ import grpc
 import pytest
 import requests
 from dapr.proto.common.v1 import common_pb2
-from dapr.proto.runtime.v1 import dapr_pb2_grpc, invoke_pb2
+from dapr.proto.runtime.v1 import dapr_pb2_grpc, invoke_pb2, pubsub_pb2
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
 from swiftlet_process import ROOT, Swiftlet
@@ -127,6 +127,18 @@ def test_traceparent_flows_through_http_pubsub_and_invocation(traced_orders):
     grpc_invoke = collector.wait_for(
         lambda service, span: span.name == "invoke orders/orders/count" and span.parent_span_id.hex() == grpc_parent)
     assert grpc_invoke.trace_id.hex() == TRACE_ID
+
+    # A gRPC publish carries the metadata's traceparent into the CloudEvent.
+    publish_parent = "3333333333333333"
+    channel = grpc.insecure_channel(swiftlet.urls["grpc"])
+    dapr_pb2_grpc.DaprStub(channel).PublishEvent(
+        pubsub_pb2.PublishEventRequest(pubsub_name="pubsub", topic="orders", data=b'{"id":"traced-grpc"}',
+                                     data_content_type="application/json"),
+        metadata=(("traceparent", f"00-{TRACE_ID}-{publish_parent}-01"),), timeout=10)
+    channel.close()
+    consumed = collector.wait_for(
+        lambda service, span: span.name == "orders process" and span.parent_span_id.hex() == publish_parent)
+    assert consumed.trace_id.hex() == TRACE_ID
 
     with collector.lock:
         services = {service for service, _ in collector.spans}

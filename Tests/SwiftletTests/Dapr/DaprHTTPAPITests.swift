@@ -75,6 +75,11 @@ import Testing
             let matching = try await state(server, "", method: .POST, body: #"[{"key":"k","value":"v2","etag":"\#(etag)"}]"#)
             #expect(matching.status == 204)
             #expect(try await state(server, "/k", method: .DELETE, headers: [("If-Match", etag)]).status == 409, "the etag moved on")
+
+            // The refusals are counted per component by outcome.
+            let metrics = try PrometheusText(server.metrics())
+            #expect(metrics.value("swiftlet_state_operations_total", ["component": "statestore", "outcome": "conflict"]) == 3)
+            #expect(metrics.has("swiftlet_state_operations_total", ["component": "statestore", "operation": "set", "outcome": "invalidETag"]))
         }
     }
 

@@ -34,11 +34,12 @@ import Testing
         let admin: String
     }
 
-    func start(_ app: String) async throws -> Running {
+    /// `swiftlet up APP` with the admin API; `adminToken: ""` leaves the deployment API shut.
+    func start(_ app: String, adminToken: String? = nil) async throws -> Running {
         let process = try Subprocess(
             try Paths.swiftletBinary(),
             ["up", app, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--no-dapr"],
-            environment: ["SWIFTLET_ADMIN_TOKEN": token])
+            environment: ["SWIFTLET_ADMIN_TOKEN": adminToken ?? token])
         func url(_ marker: String) async throws -> String {
             let line = try await process.waitForStderr(containing: marker)
             return String(line[line.range(of: "http://")!.lowerBound...])
@@ -85,8 +86,14 @@ import Testing
         #expect(!wrk.stdout.contains("Socket errors"), "connection errors during the swaps:\n\(wrk.stdout)")
 
         // Both retired versions drained and closed.
-        try await Task.sleep(for: .milliseconds(500))
-        let state = try await TestServer.send(server.admin + "/v1/app", headers: [("Authorization", "Bearer \(token)")])
+        var state = try await TestServer.send(server.admin + "/v1/app", headers: [("Authorization", "Bearer \(token)")])
+        let drained = Date().addingTimeInterval(10)
+        while state.body.contains("draining"), Date() < drained {
+            try await Task.sleep(for: .milliseconds(100))
+            state = try await TestServer.send(server.admin + "/v1/app", headers: [("Authorization", "Bearer \(token)")])
+        }
+        #expect(state.status == 200)
+        #expect(state.body.contains(#""role":"stable""#), "\(state.body)")
         #expect(!state.body.contains("draining"), "\(state.body)")
         server.process.signal(SIGTERM)
         #expect(try await server.process.waitForExit() == 0)
@@ -146,8 +153,26 @@ import Testing
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("missing.wasm"), "\(missing.stderr)")
         #expect(try await deploy(["--rollback"], admin: server.admin).stderr.contains("nothing to roll back to"))
+
+        // Requests the API cannot act on: a clear 400 (or CLI error), nothing changes.
+        let bearer = [("Authorization", "Bearer \(token)")]
+        #expect(try await TestServer.send(server.admin + "/v1/deploy", method: .POST, headers: bearer, body: "{nope").status == 400)
+        let noSource = try await TestServer.send(server.admin + "/v1/deploy", method: .POST, headers: bearer, body: "{}")
+        #expect(noSource.status == 400)
+        #expect(noSource.body.contains("needs"), "\(noSource.body)")
+        let overweight = try await deploy([v1, "--canary", "150"], admin: server.admin)
+        #expect(overweight.status == 1)
+        #expect(overweight.stderr.contains("0 to 100"), "\(overweight.stderr)")
+        #expect(try await deploy(["--canary", "50"], admin: server.admin).stderr.contains("there is no canary"))
         #expect(try await TestServer.send(server.url + "/hello").body == Self.swiftBody)
         server.process.signal(SIGTERM)
         #expect(try await server.process.waitForExit() == 0)
+
+        // Without a token configured the deployment API is shut; metrics stay open.
+        let closed = try await start(v1, adminToken: "")
+        #expect(try await TestServer.send(closed.admin + "/v1/app", headers: bearer).status == 403)
+        #expect(try await TestServer.send(closed.admin + "/metrics").status == 200)
+        closed.process.signal(SIGTERM)
+        #expect(try await closed.process.waitForExit() == 0)
     }
 }

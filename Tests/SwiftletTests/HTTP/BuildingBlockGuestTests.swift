@@ -152,6 +152,18 @@ struct BuildingBlockGuestTests {
             #expect(seen.contains("event dlq drop-me attempt 1"))
             #expect(seen.filter { $0.hasPrefix("event work fail-always") }.count == 3, "max_attempts: 3")
             #expect(seen.contains("event dlq fail-always attempt 1"))
+
+            // Deliveries by outcome: two retries each for retry-twice and fail-always, two
+            // messages dead-lettered. (Counted after the guest returns: wait for the last.)
+            var metrics = try PrometheusText(server.metrics())
+            let counted = Date().addingTimeInterval(5)
+            while metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work"]) < 8, Date() < counted {
+                try await Task.sleep(for: .milliseconds(50))
+                metrics = try PrometheusText(server.metrics())
+            }
+            #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "retry"]) == 4)
+            #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "dead-letter"]) == 2)
+            #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "success"]) == 2)
         }
     }
 }

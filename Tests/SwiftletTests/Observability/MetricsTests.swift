@@ -92,6 +92,7 @@ import Testing
 
         // WAGI: a fresh instance per request; the handler reuses warm ones.
         #expect(after.value("swiftlet_instances_created_total", ["component": "hello"]) >= 5)
+        #expect(after.has("swiftlet_instances_reused_total", ["component": "hello"]))
         #expect(after.value("swiftlet_instances_reused_total", ["component": "hello"]) == 0)
         #expect(after.value("swiftlet_instances_reused_total", ["component": "orders-api"]) >= 2)
 

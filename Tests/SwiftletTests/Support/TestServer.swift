@@ -13,6 +13,8 @@ struct TestServer {
     /// The Dapr HTTP API's base URL and gRPC port, when the server runs with `dapr` options.
     var daprURL: String = ""
     var daprGRPCPort: Int = 0
+    /// The server's `/metrics` text, as the admin port would serve it.
+    var metrics: @Sendable () -> String = { "" }
 
     /// Writes `manifest` into a temporary app directory (with `files`), starts the server
     /// and runs `body` against it; the server is drained and stopped afterwards.
@@ -65,6 +67,7 @@ struct TestServer {
             let result: Result<T, any Error>
             do {
                 var test = TestServer(baseURL: "http://127.0.0.1:\(port)", logs: capture)
+                test.metrics = { [app = server.app] in app.telemetry.render() }
                 if server.sidecarEnabled {
                     let (http, grpc) = try await daprPorts(server)
                     test.daprURL = "http://127.0.0.1:\(http)"

@@ -21,6 +21,12 @@ public struct BlobCache: Sendable {
     public func blobPath(_ digest: String) -> String { "\(root)/blobs/sha256/\(Digest.hex(digest))" }
     public func appDirectory(_ manifestDigest: String) -> String { "\(root)/apps/\(Digest.hex(manifestDigest))" }
 
+    /// Whether the app with this manifest digest is unpacked already (it then serves from
+    /// its directory, and its layer blobs need not be read again).
+    public func isUnpacked(_ manifestDigest: String) -> Bool {
+        FileManager.default.fileExists(atPath: appDirectory(manifestDigest) + "/.swiftlet-unpacked")
+    }
+
     /// Whether a blob is cached and still matches its digest; a corrupt one is removed.
     public func hasVerifiedBlob(_ digest: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: blobPath(digest)) else { return false }
@@ -47,8 +53,7 @@ public struct BlobCache: Sendable {
     public func unpack(_ manifest: ImageManifest, manifestDigest: String, config: AppConfig) throws -> String {
         let directory = appDirectory(manifestDigest)
         let manifestPath = directory + "/" + config.manifest
-        let complete = directory + "/.swiftlet-unpacked"
-        if FileManager.default.fileExists(atPath: complete) { return manifestPath }
+        if isUnpacked(manifestDigest) { return manifestPath }
         let staging = directory + ".partial-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         for layer in manifest.layers {

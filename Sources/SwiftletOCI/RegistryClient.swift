@@ -118,8 +118,12 @@ public final class RegistryClient: Sendable {
         try AppArtifact.validate(manifest)
         var downloaded = 0
         downloaded += try await fetch(manifest.config, name: "config", from: reference, into: cache)
-        for layer in manifest.layers {
-            downloaded += try await fetch(layer, name: layer.title ?? layer.digest, from: reference, into: cache)
+        // An app unpacked before serves from its directory: reading and hashing every layer
+        // blob again on each start would check copies that are not what runs.
+        if !cache.isUnpacked(manifestDigest) {
+            for layer in manifest.layers {
+                downloaded += try await fetch(layer, name: layer.title ?? layer.digest, from: reference, into: cache)
+            }
         }
         guard let configData = FileManager.default.contents(atPath: cache.blobPath(manifest.config.digest)),
             let config = try? JSONDecoder().decode(AppConfig.self, from: configData)

@@ -115,7 +115,10 @@ struct K8sCommand: AsyncParsableCommand {
             }
         }
         if let ref { options.appReference = ref }
-        let secrets = FileManager.default.contents(atPath: manifest.directory + "/secrets.json").map { Array($0) }
+        // secrets.json is read by the embedded default secret store only, which an app with
+        // component files does not get: shipping it then would mount a Secret nothing reads.
+        let secrets = componentFiles.isEmpty
+            ? FileManager.default.contents(atPath: manifest.directory + "/secrets.json").map { Array($0) } : nil
         return try KubernetesManifests(
             manifest: manifest, components: componentFiles, appFiles: options.appReference == nil ? appFiles : [], secrets: secrets,
             options: options)

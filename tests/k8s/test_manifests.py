@@ -116,3 +116,29 @@ def test_helm_chart_metadata():
     with open(os.path.join(ROOT, "deploy", "helm", "swiftlet", "values.yaml")) as f:
         values = yaml.safe_load(f)
     assert values["app"]["ref"] == "", "the chart requires the user's app reference"
+
+
+def test_secrets_json_becomes_a_secret_only_for_the_embedded_defaults(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    for name in ("swiftlet.yaml", "hello-c.wasm", "hello-swift.wasm"):
+        (app / name).write_bytes(open(os.path.join(ROOT, "examples", "hello", name), "rb").read())
+    (app / "secrets.json").write_text('{"token": "s3cret"}')
+    embedded = list(yaml.safe_load_all(swiftlet("k8s", str(app))))
+    secret = next(d for d in embedded if d["kind"] == "Secret")
+    assert secret["metadata"]["name"] == "hello-secrets"
+    env = next(d for d in embedded if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "SWIFTLET_SECRETS_FILE", "value": "/etc/swiftlet/secrets/secrets.json"} in env
+
+    # With component files the app's own secret stores apply: no Secret nothing would read.
+    components = tmp_path / "components"
+    components.mkdir()
+    (components / "state.yaml").write_text(
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: statestore }\n"
+        "spec: { type: state.sqlite, version: v1, metadata: [{ name: connectionString, value: s.db }] }\n")
+    with_components = list(yaml.safe_load_all(swiftlet("k8s", str(app), "--components", str(components))))
+    names = [d["metadata"]["name"] for d in with_components]
+    assert "hello-secrets" not in names, names
+    assert "hello-components" in names, names
+    env = next(d for d in with_components if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert all(e["name"] != "SWIFTLET_SECRETS_FILE" for e in env)

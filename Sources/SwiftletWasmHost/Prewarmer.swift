@@ -40,19 +40,27 @@ final class Prewarmer: Sendable {
         condition.unlock()
     }
 
+    private enum Next {
+        case fill(InstanceSupply)
+        case wait
+        case stop
+    }
+
     private func run() {
         lowerThreadPriority()
         while true {
-            let next = state.withLock { state -> InstanceSupply?? in
-                if state.stopped { return .some(nil) }
-                return state.queue.isEmpty ? nil : state.queue.removeFirst()
+            // An explicit enum: a doubly optional result once read "queue empty" as "stop",
+            // and the thread quit the first time it had nothing to do.
+            let next = state.withLock { state -> Next in
+                if state.stopped { return .stop }
+                return state.queue.isEmpty ? .wait : .fill(state.queue.removeFirst())
             }
             switch next {
-            case .some(nil):
+            case .stop:
                 return
-            case .some(let supply?):
+            case .fill(let supply):
                 if supply.fillOne() { schedule(supply) }
-            case nil:
+            case .wait:
                 condition.lock()
                 let mustWait = state.withLock { state -> Bool in
                     state.waiting = state.queue.isEmpty && !state.stopped

@@ -97,6 +97,7 @@ public final class LoadedApp: Sendable {
         workerThreads: Int?, telemetry: Telemetry, logger: Logger
     ) async throws -> LoadedApp {
         let host = WasmHost(workerThreads: workerThreads, metrics: telemetry.factory, logger: logger)
+        telemetry.observe(host.census)
         do {
             return try assemble(
                 manifest: manifest, registry: registry, subscriptions: subscriptions,

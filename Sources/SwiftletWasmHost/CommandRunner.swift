@@ -9,6 +9,8 @@ public struct CommandRunner: Sendable {
     public var memoryLimit: Int
     public var fuel: UInt64?
     public var timeoutMilliseconds: Int?
+    /// Counts the run's instance while its engine state is alive.
+    public var census = InstanceCensus()
 
     public init(
         arguments: [String] = [], environment: [String: String] = [:], mounts: [DirectoryMount] = [],
@@ -31,7 +33,7 @@ public struct CommandRunner: Sendable {
         let instance = try module.instantiate(
             InstanceOptions(
                 memoryLimit: memoryLimit, mounts: mounts, inheritStdio: true,
-                startupTimeoutNanoseconds: timeout ?? UInt64.max / 4),
+                startupTimeoutNanoseconds: timeout ?? UInt64.max / 4, census: census),
             session: session, prepareAhead: false)
         defer { instance.close() }
         let deadline = timeout.map { MonotonicClock.now() + $0 }

@@ -31,6 +31,8 @@ public final class ComponentHost: Sendable {
     }
 
     public var id: String { configuration.id }
+    /// Instances waiting between requests and the linear memory they hold.
+    public var heldInstances: (instances: Int, bytes: Int) { supply.held }
     public var limits: ComponentLimits { configuration.limits }
 
     /// Runs the component for one request on a worker thread.

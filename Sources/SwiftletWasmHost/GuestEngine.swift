@@ -33,15 +33,18 @@ public struct InstanceOptions: Sendable {
     public var inheritStdio: Bool
     /// Budget for the module's start function and `_initialize`.
     public var startupTimeoutNanoseconds: UInt64
+    /// Where the instance is counted until its engine state is freed.
+    public var census: InstanceCensus
 
     public init(
         memoryLimit: Int, mounts: [DirectoryMount] = [], inheritStdio: Bool = false,
-        startupTimeoutNanoseconds: UInt64 = 10_000_000_000
+        startupTimeoutNanoseconds: UInt64 = 10_000_000_000, census: InstanceCensus = InstanceCensus()
     ) {
         self.memoryLimit = memoryLimit
         self.mounts = mounts
         self.inheritStdio = inheritStdio
         self.startupTimeoutNanoseconds = startupTimeoutNanoseconds
+        self.census = census
     }
 }
 

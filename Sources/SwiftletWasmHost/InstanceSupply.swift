@@ -109,7 +109,12 @@ final class InstanceSupply: Sendable {
         for lease in idle { lease.instance.close() }
     }
 
-    var readyCount: Int { state.withLock { $0.ready.count } }
+    /// Instances this supply holds between requests (idle or prepared), and their memory.
+    var held: (instances: Int, bytes: Int) {
+        state.withLock { state in
+            (state.ready.count, state.ready.reduce(0) { $0 + $1.instance.memoryByteCount })
+        }
+    }
 
     private func makeInstance(prepareAhead: Bool) throws(GuestFailure) -> any GuestInstance {
         let instance = try module.instantiate(options, session: makeSession(), prepareAhead: prepareAhead)

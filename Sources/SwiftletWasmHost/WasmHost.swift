@@ -12,6 +12,8 @@ public final class WasmHost: Sendable {
     let logger: Logger
     /// Where components' counters go (Prometheus under `swiftlet up`).
     public let metrics: any MetricsFactory
+    /// Instances of every component alive right now, and their linear memory.
+    public let census = InstanceCensus()
 
     /// - Parameters:
     ///   - workerThreads: threads serving requests at once (default: one per core); more
@@ -53,7 +55,8 @@ public final class WasmHost: Sendable {
             name: name, module: module,
             options: InstanceOptions(
                 memoryLimit: configuration.limits.memoryBytes, mounts: configuration.mounts,
-                startupTimeoutNanoseconds: UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000),
+                startupTimeoutNanoseconds: UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000,
+                census: census),
             isolation: isolation, recycle: configuration.recycle,
             target: max(1, configuration.prewarm), prewarmer: prewarmer, metrics: metrics
         ) {

@@ -22,11 +22,15 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
     init(module: WasmKitModule, options: InstanceOptions, session: GuestSession, engine: Engine) throws(GuestFailure) {
         self.session = session
         store = Store(engine: engine)
-        limiter = MemoryLimiter(limit: options.memoryLimit)
+        // The account lives as long as the store (through the limiter) and its host
+        // functions (through the context), so the census sees a leak of either.
+        let account = options.census.open()
+        limiter = MemoryLimiter(limit: options.memoryLimit, account: account)
         store.resourceLimiter = limiter
         let readOnlyDescriptors = Set(
             options.mounts.enumerated().filter { !$0.element.writable }.map { UInt32(3 + $0.offset) })
-        context = LinkContext(session: session, readOnly: WASIReadOnlyPolicy(readOnlyDescriptors: readOnlyDescriptors))
+        context = LinkContext(
+            session: session, readOnly: WASIReadOnlyPolicy(readOnlyDescriptors: readOnlyDescriptors), account: account)
 
         var wasiFunctions: [String: WASIHostFunction<Memory>] = [:]
         if module.plan.usesWASI {
@@ -78,6 +82,7 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
             do {
                 _ = try initialize.invoke()
             } catch {
+                context.memory = nil
                 try? bridge?.close()
                 throw GuestFailure(.instantiation, "\(module.name): _initialize failed: \(Self.firstLine(of: error))")
             }
@@ -93,6 +98,11 @@ final class WasmKitInstance: GuestInstance, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
+        // The cached `Memory` holds the store's allocator, which holds the host functions,
+        // which hold this context: a cycle that kept every instance's linear memory alive
+        // for good. Dropping the cache breaks it.
+        context.memory = nil
+        stack = nil
         try? bridge?.close()
     }
 

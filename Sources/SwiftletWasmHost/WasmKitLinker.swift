@@ -10,10 +10,13 @@ final class LinkContext {
     var readOnly: WASIReadOnlyPolicy
     /// Deadline of the run in progress, for host calls that could block past it.
     var deadline: UInt64?
+    /// Held only to tie the instance's census entry to the host functions' lifetime.
+    let account: InstanceAccount
 
-    init(session: GuestSession, readOnly: WASIReadOnlyPolicy) {
+    init(session: GuestSession, readOnly: WASIReadOnlyPolicy, account: InstanceAccount) {
         self.session = session
         self.readOnly = readOnly
+        self.account = account
     }
 
     /// The instance's memory; before `memory` is cached (a start function), it is looked up.

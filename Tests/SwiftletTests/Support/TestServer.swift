@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SwiftletRuntime
+import SwiftletWasmHost
 import Testing
 
 /// A real Swiftlet server on an ephemeral port, serving a manifest written for the test.
@@ -15,6 +16,10 @@ struct TestServer {
     var daprGRPCPort: Int = 0
     /// The server's `/metrics` text, as the admin port would serve it.
     var metrics: @Sendable () -> String = { "" }
+    /// The engine host's count of live instances and their memory.
+    var census = InstanceCensus()
+    /// What the components' pools hold between requests, summed.
+    var heldInstances: @Sendable () -> (instances: Int, bytes: Int) = { (0, 0) }
 
     /// Writes `manifest` into a temporary app directory (with `files`), starts the server
     /// and runs `body` against it; the server is drained and stopped afterwards.
@@ -68,6 +73,10 @@ struct TestServer {
             do {
                 var test = TestServer(baseURL: "http://127.0.0.1:\(port)", logs: capture)
                 test.metrics = { [app = server.app] in app.telemetry.render() }
+                test.census = server.app.host.census
+                test.heldInstances = { [components = server.app.components] in
+                    components.values.map(\.heldInstances).reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+                }
                 if server.sidecarEnabled {
                     let (http, grpc) = try await daprPorts(server)
                     test.daprURL = "http://127.0.0.1:\(http)"

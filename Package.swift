@@ -10,6 +10,13 @@ let package = Package(
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .library(name: "SwiftletRuntime", targets: ["SwiftletRuntime"]),
     ],
+    // OpenTelemetry export is a trait so that a build can leave swift-otel out: the
+    // sanitizer runs do (`--disable-default-traits`), because swift-otel 1.6.0 does not
+    // compile with -sanitize=thread.
+    traits: [
+        .trait(name: "OpenTelemetry", description: "Export traces over OTLP/HTTP (swift-otel)."),
+        .default(enabledTraits: ["OpenTelemetry"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -35,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
+        // The project's own small foundations: the lock every target uses.
+        .target(name: "SwiftletCore"),
+
         // What a guest sees: error codes, the import module's functions, guest memory access.
         // Engine-neutral so an ahead-of-time tier can bind the same host functions.
         .target(name: "SwiftletABI", dependencies: ["SwiftletBuildingBlocks"]),
@@ -50,6 +60,7 @@ let package = Package(
         .target(
             name: "SwiftletBuildingBlocks",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletManifest",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -62,6 +73,7 @@ let package = Package(
         .target(
             name: "SwiftletSQLite",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletBuildingBlocks",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
@@ -71,6 +83,7 @@ let package = Package(
         .target(
             name: "SwiftletRedis",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletBuildingBlocks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -91,6 +104,7 @@ let package = Package(
         .target(
             name: "SwiftletNATS",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletBuildingBlocks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,13 +122,14 @@ let package = Package(
             ]
         ),
 
-        // The WebAssembly host on WasmKit: module cache, instance pools, limits, executors.
+        // The WebAssembly host above the engine seam: instance pools, limits, executors,
+        // the watchdog, and what guests see of WASI (WasmKit's engine-neutral WASI
+        // implementation under Swiftlet's policy). No engine is linked here.
         .target(
             name: "SwiftletWasmHost",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletABI",
-                .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WASI", package: "WasmKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
@@ -122,6 +137,36 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+
+        // The interpreter tier on WasmKit.
+        .target(
+            name: "SwiftletWasmKit",
+            dependencies: [
+                "SwiftletCore",
+                "SwiftletWasmHost",
+                "CSwiftletInterrupt",
+                .product(name: "WasmKit", package: "WasmKit"),
+            ]
+        ),
+
+        // Stops a WasmKit call from another thread through a signal on the guest's thread.
+        .target(name: "CSwiftletInterrupt", linkerSettings: [.linkedLibrary("dl")]),
+
+        // The compiled tier on Wasmtime's C API, loaded at run time (no link dependency).
+        .target(
+            name: "SwiftletWasmtime",
+            dependencies: [
+                "SwiftletCore",
+                "SwiftletWasmHost",
+                "CSwiftletWasmtime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Swiftlet's own declarations of the Wasmtime 50 C API subset it uses, and the
+        // dlopen loader that fills them in.
+        .target(name: "CSwiftletWasmtime", linkerSettings: [.linkedLibrary("dl")]),
 
         // Event triggers: pub/sub subscriptions and input bindings delivering to components.
         .target(
@@ -141,6 +186,7 @@ let package = Package(
         .target(
             name: "SwiftletOCI",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletManifest",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -191,10 +237,11 @@ let package = Package(
         .target(
             name: "SwiftletTelemetry",
             dependencies: [
+                "SwiftletCore",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OpenTelemetry"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -204,6 +251,7 @@ let package = Package(
         .target(
             name: "SwiftletHTTPTrigger",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletWasmHost",
                 "SwiftletManifest",
                 "SwiftletTelemetry",
@@ -219,8 +267,11 @@ let package = Package(
         .target(
             name: "SwiftletRuntime",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletManifest",
                 "SwiftletWasmHost",
+                "SwiftletWasmKit",
+                "SwiftletWasmtime",
                 "SwiftletHTTPTrigger",
                 "SwiftletEventTriggers",
                 "SwiftletBuildingBlocks",
@@ -247,7 +298,9 @@ let package = Package(
         .target(
             name: "SwiftletCLI",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletRuntime",
+                "SwiftletWasmHost",
                 "SwiftletSDK",
                 "SwiftletDaprAPI",
                 "SwiftletOCI",
@@ -288,6 +341,7 @@ let package = Package(
                 "SwiftletRuntime",
                 "SwiftletHTTPTrigger",
                 "SwiftletWasmHost",
+                "SwiftletWasmKit",
                 "SwiftletABI",
                 "SwiftletBuildingBlocks",
                 "SwiftletEventTriggers",
@@ -307,9 +361,11 @@ let package = Package(
         .testTarget(
             name: "SwiftletTests",
             dependencies: [
-                "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletHTTPTrigger",
+                "SwiftletCore", "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletWasmKit", "SwiftletWasmtime", "CSwiftletWasmtime",
+                "SwiftletHTTPTrigger",
                 "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
                 "SwiftletOCI", "SwiftletKubernetes", "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

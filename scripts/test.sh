@@ -23,9 +23,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# 2. Guests, rebuilt from source (the examples' committed .wasm files included).
+# 2. Guests, rebuilt from source (the examples' committed .wasm files included), and the
+#    Wasmtime library for the compiled tier (pinned, verified; every host suite runs on both
+#    tiers).
 echo "==> building Wasm guests"
 scripts/build-guests.sh all
+echo "==> installing the Wasmtime library"
+export SWIFTLET_WASMTIME_LIB="$(scripts/install-wasmtime.sh)"
 
 # 3. Redis, PostgreSQL and NATS JetStream on loopback, stopped again however the tests end.
 echo "==> starting test services"
@@ -53,6 +57,20 @@ else
     timeout -k 30 900 swift test --skip-build --filter "$timing"
     timeout -k 30 2400 swift test --skip-build --skip "$timing|$heavy"
     timeout -k 30 1200 swift test --skip-build --no-parallel --filter "$heavy"
+    # Sanitizers on the suites that exercise threads and guest memory. swift-otel does not
+    # compile with -sanitize=thread, so these builds leave its trait out.
+    echo "==> ThreadSanitizer: limits, handlers, WAGI, pools"
+    sanitized=(--disable-default-traits)
+    timeout -k 30 1800 swift build --build-tests --sanitize=thread "${sanitized[@]}" --scratch-path .build-tsan
+    export SWIFTLET_TEST_TIME_SCALE=10
+    TSAN_OPTIONS="halt_on_error=1" timeout -k 30 1200 swift test --skip-build --sanitize=thread "${sanitized[@]}" \
+        --scratch-path .build-tsan --filter 'LimitTests|HandlerTests|WagiTests|InstanceMemoryTests'
+    echo "==> AddressSanitizer: the ABI and the WASI guards"
+    timeout -k 30 1800 swift build --build-tests --sanitize=address "${sanitized[@]}" --scratch-path .build-asan
+    # Memory errors only: leaks are what the census and resident-memory suites measure, and
+    # LeakSanitizer also reports the Swift runtime's and Foundation's process-long caches.
+    ASAN_OPTIONS="detect_leaks=0" timeout -k 30 1200 swift test --skip-build --sanitize=address "${sanitized[@]}" --scratch-path .build-asan \
+        --filter 'HTTPHostFunctionsTests|WASIGuardTests|WASIConformanceTests|LimitTests'
     # 5. The Python suites against the built binary: the Dapr compatibility suite (the
     #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
     echo "==> Python suites (Dapr SDK, Kubernetes manifests)"

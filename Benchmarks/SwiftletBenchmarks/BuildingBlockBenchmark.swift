@@ -75,7 +75,7 @@ struct BuildingBlockBenchmark {
 
     func stateLatency(name: String, type: String, metadata: [String: String], guest: String) async throws {
         let registry = try await component(type, metadata)
-        let host = WasmHost()
+        let host = WasmHost(tiers: EngineTiers.available())
         defer { host.shutdown() }
         let component = try loadGuest(guest, registry: registry, host: host)
         guard let raw = registry.state("statestore") else { throw BenchmarkError("no state store") }
@@ -130,7 +130,7 @@ struct BuildingBlockBenchmark {
     func publishThroughput(name: String, type: String, metadata: [String: String], guest: String) async throws {
         let registry = try await component(type, metadata)
         guard let broker = registry.pubsub("pubsub") else { throw BenchmarkError("no broker") }
-        let host = WasmHost()
+        let host = WasmHost(tiers: EngineTiers.available())
         defer { host.shutdown() }
         let component = try loadGuest(guest, registry: registry, host: host)
         let count = 2000

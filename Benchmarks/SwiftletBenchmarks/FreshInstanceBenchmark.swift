@@ -1,5 +1,6 @@
 import Foundation
 import SwiftletABI
+import SwiftletRuntime
 import SwiftletWasmHost
 
 /// Cost of a never-used instance of each example guest: instantiating it and serving one
@@ -10,12 +11,17 @@ struct FreshInstanceBenchmark {
     let iterations = 300
 
     func run() throws {
-        let engine = WasmKitEngine()
+        for engine in EngineTiers.available().engines {
+            try run(on: engine)
+        }
+    }
+
+    func run(on engine: any GuestEngine) throws {
         for (name, path, entry) in [
             ("Embedded Swift handler", paths.helloSwift, GuestEntry.handler), ("C WAGI guest", paths.helloC, .command),
         ] {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read \(path)") }
-            let module = try engine.loadModule(bytes: [UInt8](bytes), name: name)
+            let module = try engine.loadModule(bytes: [UInt8](bytes), name: name, meterFuel: false)
             let size = bytes.count
             let request = GuestRequest(method: "GET", path: "/")
             var lazyTotal: UInt64 = 0
@@ -29,7 +35,7 @@ struct FreshInstanceBenchmark {
                         InstanceOptions(memoryLimit: 64 << 20), session: session, prepareAhead: prepareAhead)
                     let ready = MonotonicClock.now()
                     session.begin(GuestCall(request: request, maxResponseBytes: 1 << 20, deadline: nil))
-                    _ = try instance.run(entry, fuel: nil, deadline: nil)
+                    _ = try instance.run(entry, fuel: nil, deadline: nil, memoryLimit: 64 << 20)
                     session.end()
                     let done = MonotonicClock.now()
                     instance.close()
@@ -44,7 +50,7 @@ struct FreshInstanceBenchmark {
             }
             let n = Double(iterations) * 1000
             report.line(
-                "\(name) (\(size) bytes): on the request path \(format(Double(lazyTotal) / n, 1)) us; "
+                "\(engine.kind): \(name) (\(size) bytes): on the request path \(format(Double(lazyTotal) / n, 1)) us; "
                     + "prepared ahead \(format(Double(aheadInstantiate) / n, 1)) us off-path + \(format(Double(aheadRun) / n, 1)) us per request")
         }
     }

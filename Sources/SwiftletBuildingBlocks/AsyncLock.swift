@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import SwiftletCore
 
 /// A FIFO lock for async code: at most one holder, waiters resume in arrival order.
 /// Used where a backend needs exclusive use of a connection across several awaits
@@ -10,7 +10,7 @@ public final class AsyncLock: Sendable {
         var waiters = Deque<CheckedContinuation<Void, Never>>()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

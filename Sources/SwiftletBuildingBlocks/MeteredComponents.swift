@@ -1,5 +1,5 @@
 import CoreMetrics
-import Synchronization
+import SwiftletCore
 
 /// Counts one component's operations by outcome: `success`, or the error kind (`conflict`,
 /// `unavailable`, ...), so errors per component are the non-success series.
@@ -12,7 +12,7 @@ final class OperationMetrics: Sendable {
     private let label: String
     private let component: String
     private let factory: any MetricsFactory
-    private let counters = Mutex<[Key: Counter]>([:])
+    private let counters = Locked<[Key: Counter]>([:])
 
     init(label: String, component: String, factory: any MetricsFactory) {
         self.label = label

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Logging
 import SwiftletTelemetry
-import Synchronization
+import SwiftletCore
 
 /// Configures swift-log once per process: text lines on stderr at the chosen level.
 enum LoggingSetup {
-    private static let done = Mutex(false)
+    private static let done = Locked(false)
 
     static func bootstrap(level: Logger.Level) -> Logger {
         let first = done.withLock { done in

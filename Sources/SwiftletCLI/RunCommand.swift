@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftletManifest
+import SwiftletRuntime
 import SwiftletWasmHost
 
 /// `swiftlet run`: run a WASI command module once, like `wasmtime run`.
@@ -28,6 +29,11 @@ struct RunCommand: ParsableCommand {
         help: ArgumentHelp("Limits: fuel=N, max-memory-size=BYTES, timeout=DURATION.", valueName: "KEY=VALUE,..."))
     var limits: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Engine: wasmtime, wasmkit or auto (Wasmtime when its library is installed; env SWIFTLET_ENGINE).",
+        valueName: "engine"))
+    var engine: EngineFlag?
+
     @Argument(help: "The .wasm module.")
     var module: String
 
@@ -50,11 +56,14 @@ struct RunCommand: ParsableCommand {
                 try apply(String(setting), to: &runner)
             }
         }
-        let host = WasmHost(workerThreads: 1)
+        let host = WasmHost(
+            tiers: EngineTiers.available(), preferred: try EngineFlag.resolve(engine, environment: ProcessInfo.processInfo.environment),
+            workerThreads: 1)
         defer { host.shutdown() }
         let code: Int32
         do {
-            let loaded = try host.loadModule(path: module, name: (module as NSString).lastPathComponent)
+            let loaded = try host.loadModule(
+                path: module, name: (module as NSString).lastPathComponent, meterFuel: runner.fuel != nil)
             code = try runner.run(loaded)
         } catch let error as ModuleLoadError {
             throw CLIError(error.description)

@@ -73,6 +73,11 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Threads serving requests and running guests at once (default: one per core; env SWIFTLET_WORKERS).")
     var workers: Int?
 
+    @Option(help: ArgumentHelp(
+        "Engine for components whose manifest says auto (or nothing): wasmtime, wasmkit or auto (env SWIFTLET_ENGINE).",
+        valueName: "engine"))
+    var engine: EngineFlag?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SWIFTLET_LOG).")
     var logLevel: Logger.Level?
 
@@ -92,7 +97,8 @@ struct UpCommand: AsyncParsableCommand {
         do {
             app = try await LoadedApp.load(
                 manifestPath: manifestPath, componentsDirectory: components, workerThreads: workerThreads,
-                stateDirectory: stateDir ?? environment["SWIFTLET_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }, logger: logger)
+                stateDirectory: stateDir ?? environment["SWIFTLET_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 },
+                engine: try EngineFlag.resolve(engine, environment: environment), logger: logger)
         } catch let error as ManifestError {
             throw CLIError(error.description)
         }

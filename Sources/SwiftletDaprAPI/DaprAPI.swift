@@ -13,6 +13,9 @@ public final class DaprAPI: Sendable {
     public let invoker: ServiceInvoker
     /// Subscriptions for the metadata API.
     let subscriptions: @Sendable () -> [SubscriptionInfo]
+    /// Swiftlet's own entries for the metadata API's extended map (each Wasm component's
+    /// engine tier), read when asked: they change with deployments.
+    let extendedMetadata: @Sendable () -> [String: String]
     let appPort: Int?
 
     public struct SubscriptionInfo: Sendable {
@@ -31,10 +34,17 @@ public final class DaprAPI: Sendable {
 
     public static let runtimeVersion = "swiftlet-0.1.0"
 
+    /// The metadata API's `extended` map.
+    var extended: [String: String] {
+        extendedMetadata().merging(["daprRuntimeVersion": Self.runtimeVersion]) { _, dapr in dapr }
+    }
+
     public init(
         appID: String, registry: ComponentRegistry, invoker: ServiceInvoker, appPort: Int?,
-        subscriptions: @escaping @Sendable () -> [SubscriptionInfo]
+        subscriptions: @escaping @Sendable () -> [SubscriptionInfo],
+        extendedMetadata: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
+        self.extendedMetadata = extendedMetadata
         self.appID = appID
         self.registry = registry
         self.invoker = invoker

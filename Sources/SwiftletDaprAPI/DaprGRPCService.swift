@@ -224,7 +224,7 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
         var reply = Dapr_Proto_Runtime_V1_GetMetadataResponse()
         reply.id = api.appID
         reply.runtimeVersion = DaprAPI.runtimeVersion
-        reply.extendedMetadata = ["daprRuntimeVersion": DaprAPI.runtimeVersion]
+        reply.extendedMetadata = api.extended
         reply.registeredComponents = api.components.map { component in
             var entry = Dapr_Proto_Runtime_V1_RegisteredComponents()
             entry.name = component.name

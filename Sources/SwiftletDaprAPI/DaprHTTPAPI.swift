@@ -176,7 +176,7 @@ public struct DaprHTTPAPI: Sendable {
     @Sendable func metadata(_ request: Request, context: Context) async throws -> Response {
         var body: [String: Any] = [
             "id": api.appID, "runtimeVersion": DaprAPI.runtimeVersion, "enabledFeatures": [String](), "actors": [Any](),
-            "extended": ["daprRuntimeVersion": DaprAPI.runtimeVersion],
+            "extended": api.extended,
             "components": api.components.map { ["name": $0.name, "type": $0.type, "version": $0.version, "capabilities": $0.capabilities] },
             "subscriptions": api.subscriptionList.map { subscription -> [String: Any] in
                 var entry: [String: Any] = [

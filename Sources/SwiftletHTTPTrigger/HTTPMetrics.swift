@@ -1,6 +1,6 @@
 import CoreMetrics
 import SwiftletABI
-import Synchronization
+import SwiftletCore
 
 /// Requests per route, component and status, and their latency per route and component.
 ///
@@ -20,13 +20,13 @@ public final class HTTPMetrics: Sendable {
         let status: Int
     }
 
-    private struct Cache: ~Copyable {
+    private struct Cache {
         var counters: [CounterKey: Counter] = [:]
         var timers: [RouteKey: Timer] = [:]
     }
 
     private let factory: any MetricsFactory
-    private let cache = Mutex(Cache())
+    private let cache = Locked(Cache())
 
     public init(factory: any MetricsFactory) {
         self.factory = factory

@@ -1,4 +1,4 @@
-import Synchronization
+import SwiftletCore
 
 /// Where the HTTP trigger finds the router for one request: a fixed router, or the app's
 /// deployments, which pick a version per request and must know when it is done with it
@@ -11,11 +11,11 @@ public protocol RouterSource: Sendable {
 /// finished. Ending twice is harmless.
 public final class RouterLease: Sendable {
     public let router: HTTPRouter
-    private let release: Mutex<(@Sendable () -> Void)?>
+    private let release: Locked<(@Sendable () -> Void)?>
 
     public init(router: HTTPRouter, release: (@Sendable () -> Void)? = nil) {
         self.router = router
-        self.release = Mutex(release)
+        self.release = Locked(release)
     }
 
     public func end() {

@@ -42,6 +42,7 @@ public struct ManifestLocation: Sendable, Equatable {
 public struct ComponentManifest: Sendable {
     public enum Executor: String, Sendable, CaseIterable { case wagi, handler }
     public enum Isolation: String, Sendable, CaseIterable { case warm, fresh }
+    public enum Engine: String, Sendable, CaseIterable { case auto, wasmtime, wasmkit }
 
     public var id: String
     public var description: String?
@@ -50,6 +51,8 @@ public struct ComponentManifest: Sendable {
     public var sourceLocation: ManifestLocation
     public var executor: Executor
     public var isolation: Isolation
+    /// The engine tier to run on; `auto` picks Wasmtime when its library is installed.
+    public var engine: Engine = .auto
     public var environment: [String: String]
     public var args: [String]
     public var files: [FileMount]

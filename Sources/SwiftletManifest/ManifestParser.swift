@@ -69,7 +69,7 @@ struct Reader {
     static let appKeys = ["name", "version", "description", "components", "triggers"]
     static let componentKeys = [
         "source", "executor", "description", "environment", "args", "files", "dirs", "allowed_outbound_hosts",
-        "isolation", "limits", "pool", "build", "uses",
+        "isolation", "limits", "pool", "build", "uses", "engine",
     ]
     static let limitKeys = [
         "memory", "fuel", "timeout", "max_request_body", "max_response_body", "max_concurrency", "max_queue",
@@ -147,6 +147,7 @@ struct Reader {
             case "dirs": component.dirs = try dirs(value)
             case "allowed_outbound_hosts": component.allowedOutboundHosts = try outboundHosts(value)
             case "isolation": component.isolation = try choice(value, ComponentManifest.Isolation.self)
+            case "engine": component.engine = try choice(value, ComponentManifest.Engine.self)
             case "limits": component.limits = try limits(value)
             case "pool": component.pool = try pool(value)
             case "build": component.build = try build(value)

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SwiftletBuildingBlocks
+import SwiftletCore
 
 /// Messages that arrived on a consumer's inbox, waiting for `fetch`.
 final class DeliveryBuffer: Sendable {
@@ -9,7 +9,7 @@ final class DeliveryBuffer: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func push(_ message: NATSMessage) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

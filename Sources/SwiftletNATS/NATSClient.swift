@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import SwiftletCore
 
 /// A small NATS client: one connection, opened on first use and reopened after a failure
 /// with every subscription restored, request/reply over a shared inbox.
@@ -21,7 +21,7 @@ public final class NATSClient: Sendable {
     public let port: Int
     let inboxPrefix: String
     private let group: any EventLoopGroup
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host

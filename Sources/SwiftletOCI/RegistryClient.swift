@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import SwiftletCore
 
 /// The OCI distribution protocol, as much as pushing and pulling an app needs: blob
 /// existence checks, two-step uploads (POST then PUT with the digest; the registry in
@@ -14,7 +14,7 @@ public final class RegistryClient: Sendable {
     let client: HTTPClient
     let progress: TransferProgress
     /// The Authorization header that last worked, reused until the registry asks again.
-    private let authorization = Mutex<String?>(nil)
+    private let authorization = Locked<String?>(nil)
 
     public init(
         insecure: Bool = false, credentials: RegistryCredentials? = nil, client: HTTPClient = .shared,

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import Synchronization
+import SwiftletCore
 
 /// A small Redis client: one pipelined connection, opened on first use and reopened after
 /// a failure, so a Redis restart costs the calls made while it was down and nothing more.
@@ -29,7 +29,7 @@ public final class RedisClient: Sendable {
 
     public let configuration: Configuration
     private let group: any EventLoopGroup
-    private let state = Mutex(State.idle)
+    private let state = Locked(State.idle)
 
     public init(configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration

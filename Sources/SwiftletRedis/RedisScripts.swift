@@ -1,10 +1,10 @@
-import Synchronization
+import SwiftletCore
 
 /// A Lua script run with EVALSHA; its hash comes from SCRIPT LOAD, again after NOSCRIPT (a
 /// restarted Redis). Scripts are what make ETag checks and transactions atomic in Redis.
 final class RedisScript: Sendable {
     let source: String
-    private let sha = Mutex<String?>(nil)
+    private let sha = Locked<String?>(nil)
 
     init(_ source: String) {
         self.source = source

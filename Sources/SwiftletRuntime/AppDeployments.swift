@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SwiftletBuildingBlocks
 import SwiftletHTTPTrigger
 import Synchronization
+import SwiftletCore
 
 /// The versions of the app one server runs: a stable version, and optionally a canary that
 /// takes a share of the HTTP traffic. Deploying loads the new version beside the old one,
@@ -20,7 +21,7 @@ public final class AppDeployments: RouterSource, Sendable {
         public let source: String
         public let deployedAt: Date
         let inflight = Atomic<Int>(0)
-        let triggers = Mutex<Task<Void, Never>?>(nil)
+        let triggers = Locked<Task<Void, Never>?>(nil)
 
         init(number: Int, app: LoadedApp, source: String) {
             self.number = number
@@ -59,8 +60,8 @@ public final class AppDeployments: RouterSource, Sendable {
     /// pinned to what it resolved to (a tag becomes its digest), which is what is recorded.
     let resolve: @Sendable (String) async throws -> (manifestPath: String, pinned: String)
     /// Runs on every version loaded later (the Dapr sidecar attaches its invoker).
-    let prepare: Mutex<(@Sendable (LoadedApp) -> Void)?>
-    private let state: Mutex<State>
+    let prepare: Locked<(@Sendable (LoadedApp) -> Void)?>
+    private let state: Locked<State>
     /// One deployment at a time.
     private let deploying = AsyncLock()
 
@@ -71,8 +72,8 @@ public final class AppDeployments: RouterSource, Sendable {
         self.base = base
         self.logger = logger
         self.resolve = resolve
-        self.prepare = Mutex(nil)
-        state = Mutex(State(stable: Version(number: 1, app: base, source: source)))
+        self.prepare = Locked(nil)
+        state = Locked(State(stable: Version(number: 1, app: base, source: source)))
     }
 
     public var snapshot: Snapshot {

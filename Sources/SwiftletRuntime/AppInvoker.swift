@@ -3,7 +3,7 @@ import SwiftletBuildingBlocks
 import SwiftletDaprAPI
 import SwiftletHTTPTrigger
 import SwiftletWasmHost
-import Synchronization
+import SwiftletCore
 
 /// Service invocation between an app's components: `invoke(app, method, path)` routes the
 /// request through the app's HTTP routes and runs the component on the calling thread.
@@ -12,9 +12,9 @@ final class AppInvoker: Sendable {
     static let maxDepth = 8
 
     let appID: String
-    private let router = Mutex<HTTPRouter?>(nil)
+    private let router = Locked<HTTPRouter?>(nil)
     /// Other apps (the app beside Swiftlet, peers), once the Dapr sidecar is set up.
-    private let remote = Mutex<(invoker: ServiceInvoker, workers: GuestWorkerPool)?>(nil)
+    private let remote = Locked<(invoker: ServiceInvoker, workers: GuestWorkerPool)?>(nil)
 
     init(appID: String) {
         self.appID = appID

@@ -38,8 +38,14 @@ extension ComponentConfiguration {
             mounts.append(DirectoryMount(hostPath: dir.source, guestPath: dir.destination, writable: dir.writable))
         }
 
+        let engine: EngineChoice =
+            switch component.engine {
+            case .auto: .auto
+            case .wasmtime: .kind(.wasmtime)
+            case .wasmkit: .kind(.wasmkit)
+            }
         self.init(
-            id: component.id, modulePath: component.source,
+            id: component.id, modulePath: component.source, engine: engine,
             executor: component.executor == .wagi ? .wagi : .handler,
             isolation: component.isolation == .fresh ? .fresh : .warm,
             environment: component.environment, arguments: component.args, mounts: mounts,

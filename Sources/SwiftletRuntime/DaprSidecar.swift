@@ -10,7 +10,7 @@ import SwiftletDaprAPI
 import SwiftletEventTriggers
 import SwiftletHTTPTrigger
 import SwiftletWasmHost
-import Synchronization
+import SwiftletCore
 
 /// Dapr's APIs for an app: the HTTP and gRPC servers, and the channel to the ordinary app
 /// beside Swiftlet (its subscriptions, input bindings and invocations).
@@ -24,11 +24,11 @@ final class DaprSidecar: Sendable {
     let logger: Logger
     /// The app's subscriptions, known once it has answered `GET /dapr/subscribe`.
     final class SubscriptionList: Sendable {
-        let entries = Mutex<[DaprAPI.SubscriptionInfo]>([])
+        let entries = Locked<[DaprAPI.SubscriptionInfo]>([])
     }
 
     private let appSubscriptions = SubscriptionList()
-    private let ports = Mutex<(http: Int?, grpc: Int?)>((nil, nil))
+    private let ports = Locked<(http: Int?, grpc: Int?)>((nil, nil))
 
     init(app: LoadedApp, deployments: AppDeployments, options: DaprOptions, logger: Logger) {
         self.app = app
@@ -46,7 +46,10 @@ final class DaprSidecar: Sendable {
         let appSubscriptions = self.appSubscriptions
         api = DaprAPI(
             appID: options.appID ?? app.manifest.name, registry: app.registry, invoker: invoker, appPort: options.appPort,
-            subscriptions: { deployments.current.subscriptionInfo + appSubscriptions.entries.withLock { $0 } })
+            subscriptions: { deployments.current.subscriptionInfo + appSubscriptions.entries.withLock { $0 } },
+            extendedMetadata: {
+                Dictionary(uniqueKeysWithValues: deployments.current.components.map { ("swiftlet.engine.\($0.key)", $0.value.engine.rawValue) })
+            })
         app.invoker.attachRemote(invoker, workers: app.host.workers)
         // Versions deployed later reach other apps the same way.
         deployments.prepare.withLock { $0 = { $0.invoker.attachRemote(invoker, workers: $0.host.workers) } }

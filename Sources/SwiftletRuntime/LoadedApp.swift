@@ -50,7 +50,7 @@ public final class LoadedApp: Sendable {
     /// loads every Wasm component. Errors name a file, line, column and field.
     public static func load(
         manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, stateDirectory: String? = nil,
-        logger: Logger = Logger(label: "swiftlet")
+        engine: EngineKind? = nil, logger: Logger = Logger(label: "swiftlet")
     ) async throws -> LoadedApp {
         let manifest = try ManifestParser.load(path: manifestPath)
         // Beside the manifest by default; elsewhere when the app directory is read-only (a
@@ -66,7 +66,7 @@ public final class LoadedApp: Sendable {
         do {
             return try await assemble(
                 manifest: manifest, registry: registry, subscriptions: resources.subscriptions, stateDirectory: stateDirectory,
-                workerThreads: workerThreads, telemetry: telemetry, logger: logger)
+                workerThreads: workerThreads, engine: engine, telemetry: telemetry, logger: logger)
         } catch {
             await registry.close()
             throw error
@@ -94,9 +94,11 @@ public final class LoadedApp: Sendable {
 
     static func assemble(
         manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
-        workerThreads: Int?, telemetry: Telemetry, logger: Logger
+        workerThreads: Int?, engine: EngineKind? = nil, telemetry: Telemetry, logger: Logger
     ) async throws -> LoadedApp {
-        let host = WasmHost(workerThreads: workerThreads, metrics: telemetry.factory, logger: logger)
+        let host = WasmHost(
+            tiers: EngineTiers.available(), preferred: engine, workerThreads: workerThreads, metrics: telemetry.factory,
+            logger: logger)
         telemetry.observe(host.census)
         do {
             return try assemble(
@@ -166,7 +168,9 @@ public final class LoadedApp: Sendable {
             logger.info(
                 "loaded app \(manifest.name) \(manifest.version)",
                 metadata: [
-                    "components": .string(manifest.components.map(\.id).joined(separator: ",")),
+                    "components": .string(
+                        manifest.components.map { "\($0.id)=\(components[$0.id]?.engine.rawValue ?? "?")" }
+                            .joined(separator: ",")),
                     "dapr-components": .string(registry.entries.keys.sorted().joined(separator: ",")),
                 ])
             return LoadedApp(

@@ -6,7 +6,7 @@ import SwiftletHTTPTrigger
 import SwiftletManifest
 import SwiftletOCI
 import SwiftletWasmHost
-import Synchronization
+import SwiftletCore
 
 /// Serves a loaded app over HTTP until asked to stop, then drains in-flight requests.
 public final class SwiftletServer: Sendable {
@@ -27,7 +27,7 @@ public final class SwiftletServer: Sendable {
     let supportServices: [any Service]
     /// The versions being served; starts with `app`.
     public let deployments: AppDeployments
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// - Parameters:
     ///   - dapr: serve Dapr's HTTP and gRPC APIs (and the app channel) too.

@@ -1,7 +1,7 @@
 import Foundation
 import SQLiteNIO
-import Synchronization
 import SwiftletBuildingBlocks
+import SwiftletCore
 
 /// `pubsub.sqlite`: the embedded durable broker. Messages are rows; each consumer group has
 /// a cursor and an inbox of leased deliveries, so a message survives a crash until a
@@ -61,7 +61,7 @@ final class SQLitePubSub: PubSubBackend {
 
 /// Lets fetchers sleep until something is published instead of polling tightly.
 final class PublishSignal: Sendable {
-    private let generation = Mutex<UInt64>(0)
+    private let generation = Locked<UInt64>(0)
 
     func signal() { generation.withLock { $0 &+= 1 } }
     var current: UInt64 { generation.withLock { $0 } }

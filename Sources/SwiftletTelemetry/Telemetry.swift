@@ -1,6 +1,6 @@
 import CoreMetrics
 import Prometheus
-import Synchronization
+import SwiftletCore
 
 /// One server's metrics: a Prometheus registry, and the swift-metrics factory every part
 /// of the server counts through. One per server rather than the process-wide bootstrap, so
@@ -9,7 +9,7 @@ public final class Telemetry: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: any MetricsFactory
     /// Readings taken when `/metrics` is scraped rather than counted as they happen.
-    private let samplers = Mutex<[@Sendable () -> Void]>([])
+    private let samplers = Locked<[@Sendable () -> Void]>([])
 
     /// Latency buckets from 50 µs: a warm guest answers in tens of microseconds, and the
     /// library's default starts at 5 ms.

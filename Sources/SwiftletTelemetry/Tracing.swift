@@ -1,5 +1,8 @@
+import Foundation
 import Logging
+#if OpenTelemetry
 import OTel
+#endif
 import Synchronization
 import ServiceLifecycle
 import Tracing
@@ -34,6 +37,7 @@ extension Telemetry {
                 throw TracingSetupError("\(name)=\(value) is not supported; Swiftlet exports OTLP over http/protobuf")
             }
         }
+        #if OpenTelemetry
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
         configuration.traces.enabled = true
@@ -44,6 +48,9 @@ extension Telemetry {
         InstrumentationSystem.bootstrap(tracer)
         tracing.store(true, ordering: .relaxed)
         return service
+        #else
+        throw TracingSetupError("this build of Swiftlet has no OpenTelemetry exporter (built without the OpenTelemetry trait)")
+        #endif
     }
 }
 
@@ -57,7 +64,11 @@ extension Telemetry {
     /// Adds `trace_id` and `span_id` of the current span to log lines (nothing when no
     /// span is active), so a request's logs, guest output included, join its trace.
     public static var logMetadataProvider: Logger.MetadataProvider {
+        #if OpenTelemetry
         OTel.makeLoggingMetadataProvider()
+        #else
+        Logger.MetadataProvider { [:] }
+        #endif
     }
 }
 

@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import SwiftletCore
 
 /// Bounds how many requests a component runs at once and how many may wait.
 ///
@@ -14,7 +14,7 @@ public final class AdmissionGate: Sendable {
 
     public let maxConcurrency: Int
     public let maxQueue: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(maxConcurrency: Int, maxQueue: Int) {
         self.maxConcurrency = max(1, maxConcurrency)

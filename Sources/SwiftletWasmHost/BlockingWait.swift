@@ -1,7 +1,7 @@
 import Dispatch
 import SwiftletABI
 import SwiftletBuildingBlocks
-import Synchronization
+import SwiftletCore
 
 extension GuestWorkerPool {
     /// Runs an async operation while the calling (guest) thread waits for it, up to
@@ -41,7 +41,7 @@ extension GuestWorkerPool {
 
 /// The result of an operation finished on another thread.
 private final class Outcome<T: Sendable>: Sendable {
-    private let value = Mutex<Result<T, BuildingBlockError>?>(nil)
+    private let value = Locked<Result<T, BuildingBlockError>?>(nil)
     func set(_ result: Result<T, BuildingBlockError>) { value.withLock { $0 = result } }
     func get() -> Result<T, BuildingBlockError>? { value.withLock { $0 } }
 }

@@ -37,6 +37,6 @@ public struct CommandRunner: Sendable {
             session: session, prepareAhead: false)
         defer { instance.close() }
         let deadline = timeout.map { MonotonicClock.now() + $0 }
-        return try instance.run(.command, fuel: fuel, deadline: deadline)
+        return try instance.run(.command, fuel: fuel, deadline: deadline, memoryLimit: memoryLimit).value
     }
 }

@@ -31,6 +31,8 @@ public final class ComponentHost: Sendable {
     }
 
     public var id: String { configuration.id }
+    /// The tier the component runs on.
+    public var engine: EngineKind { supply.engine }
     /// Instances waiting between requests and the linear memory they hold.
     public var heldInstances: (instances: Int, bytes: Int) { supply.held }
     public var limits: ComponentLimits { configuration.limits }
@@ -105,12 +107,10 @@ public final class ComponentHost: Sendable {
             case .wagi:
                 response = try runWagi(lease.instance, call: call, deadline: deadline)
             }
-            metrics.fuelConsumed.increment(by: Int64(clamping: lease.instance.fuelConsumed))
             supply.release(lease, healthy: true)
             return response
         } catch {
             session.end()
-            metrics.fuelConsumed.increment(by: Int64(clamping: lease.instance.fuelConsumed))
             supply.release(lease, healthy: false)
             let failure = failure(error)
             metrics.record(failure)
@@ -122,7 +122,7 @@ public final class ComponentHost: Sendable {
         -> GuestResponse
     {
         instance.session.begin(call)
-        let code = try instance.run(.handler, fuel: configuration.limits.fuel, deadline: deadline)
+        let code = try run(instance, .handler, deadline: deadline)
         instance.session.end()
         if !call.faults.isEmpty {
             throw GuestFailure(
@@ -146,7 +146,7 @@ public final class ComponentHost: Sendable {
         session.arguments = CGI.arguments(for: request, componentArguments: configuration.arguments)
         session.environment = CGI.environment(for: request, componentEnvironment: configuration.environment)
         session.begin(call, stdin: request.body)
-        let exitCode = try instance.run(.command, fuel: configuration.limits.fuel, deadline: deadline)
+        let exitCode = try run(instance, .command, deadline: deadline)
         session.end()
         let tooLarge = GuestFailure(
             .responseTooLarge, "response body exceeds the limit of \(configuration.limits.maxResponseBytes) bytes")
@@ -159,6 +159,16 @@ public final class ComponentHost: Sendable {
         }
         if response.body.count > configuration.limits.maxResponseBytes { throw tooLarge }
         return response
+    }
+
+    /// Runs the guest under the component's fuel and memory limits and the deadline;
+    /// returns the export's value.
+    private func run(_ instance: any GuestInstance, _ entry: GuestEntry, deadline: UInt64) throws(GuestFailure) -> Int32 {
+        let limits = configuration.limits
+        let fuelConsumed = metrics.fuelConsumed
+        return try instance.run(entry, fuel: limits.fuel, deadline: deadline, memoryLimit: limits.memoryBytes) {
+            fuelConsumed.increment(by: Int64(clamping: $0))
+        }.value
     }
 
     /// Adds the component's limits to failures that name one.

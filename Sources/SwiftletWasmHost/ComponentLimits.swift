@@ -79,11 +79,27 @@ public struct DirectoryMount: Sendable, Equatable {
     }
 }
 
+/// The engine a component asks for.
+public enum EngineChoice: Sendable, Equatable, CustomStringConvertible {
+    /// Wasmtime when its library is present, WasmKit otherwise.
+    case auto
+    case kind(EngineKind)
+
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .kind(let kind): kind.rawValue
+        }
+    }
+}
+
 /// Everything the host needs to run one component.
 public struct ComponentConfiguration: Sendable {
     public var id: String
     /// Path of the `.wasm` file.
     public var modulePath: String
+    /// The tier to run on.
+    public var engine: EngineChoice
     public var executor: ExecutorKind
     public var isolation: Isolation
     public var environment: [String: String]
@@ -97,7 +113,7 @@ public struct ComponentConfiguration: Sendable {
     public var services: (any GuestServices)?
 
     public init(
-        id: String, modulePath: String, executor: ExecutorKind, isolation: Isolation = .warm,
+        id: String, modulePath: String, engine: EngineChoice = .auto, executor: ExecutorKind, isolation: Isolation = .warm,
         environment: [String: String] = [:], arguments: [String] = [], mounts: [DirectoryMount] = [],
         limits: ComponentLimits = ComponentLimits(), recycle: RecyclePolicy = RecyclePolicy(),
         prewarm: Int = 2, services: (any GuestServices)? = nil
@@ -105,6 +121,7 @@ public struct ComponentConfiguration: Sendable {
         self.services = services
         self.id = id
         self.modulePath = modulePath
+        self.engine = engine
         self.executor = executor
         self.isolation = isolation
         self.environment = environment

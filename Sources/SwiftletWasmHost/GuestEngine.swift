@@ -1,25 +1,41 @@
 import SwiftletABI
 
-/// The seam between Swiftlet and an execution engine.
-///
-/// WasmKit's interpreter is the tier today; an ahead-of-time tier (wasm2c + clang) can
-/// implement the same three protocols. Host functions are engine-neutral already: they are
-/// written over ``GuestMemoryView`` in `SwiftletABI`.
-public protocol GuestEngine: Sendable {
-    /// Parses and validates a module once; instances are made from the result.
-    func loadModule(bytes: [UInt8], name: String) throws(ModuleLoadError) -> any GuestModule
+/// The engines Swiftlet can run a component on.
+public enum EngineKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// WasmKit's interpreter: pure Swift, no native dependency, always available.
+    case wasmkit
+    /// Wasmtime's compiler, through its C API, when its library is installed.
+    case wasmtime
+
+    public var description: String { rawValue }
 }
 
-/// A parsed, validated module, shared by all its instances.
+/// The seam between Swiftlet and an execution engine.
+///
+/// A tier compiles modules, makes instances, calls exports, stops a call from another
+/// thread, meters fuel and exposes linear memory. Everything a guest can observe — the
+/// `swiftlet_v1` host functions, the WASI policy, CGI, pools and limits — is written once
+/// above it, so a guest behaves the same on every tier.
+public protocol GuestEngine: Sendable {
+    var kind: EngineKind { get }
+    /// Validates and compiles a module once; instances are made from the result. Imports
+    /// Swiftlet does not provide are refused here, naming the import.
+    /// - Parameter meterFuel: whether calls will carry a fuel budget (a tier may compile
+    ///   metering in only when asked).
+    func loadModule(bytes: [UInt8], name: String, meterFuel: Bool) throws(ModuleLoadError) -> any GuestModule
+}
+
+/// A compiled, validated module, shared by all its instances.
 public protocol GuestModule: Sendable {
     var name: String { get }
+    var engine: EngineKind { get }
     /// Whether the module exports `name` as a function.
     func exportsFunction(_ name: String) -> Bool
     /// Whether the module imports `name` from the `swiftlet_v1` module.
     func importsHostFunction(_ name: String) -> Bool
     /// Creates an instance whose host calls read `session`.
-    /// - Parameter prepareAhead: translate all code now (for instances made off the
-    ///   request path), instead of on first call.
+    /// - Parameter prepareAhead: do all one-time work now (the instance is made off the
+    ///   request path) rather than on first use.
     func instantiate(_ options: InstanceOptions, session: GuestSession, prepareAhead: Bool) throws(GuestFailure)
         -> any GuestInstance
 }
@@ -56,17 +72,34 @@ public enum GuestEntry: Sendable {
     case handler
 }
 
-/// One instance: its own store, memory and session. Used by one thread at a time.
+/// One instance: its own store, memory and session. Used by one thread at a time, except
+/// ``interrupt()``, which any thread may call.
 public protocol GuestInstance: AnyObject, Sendable {
     var session: GuestSession { get }
     /// Current linear memory size in bytes.
     var memoryByteCount: Int { get }
-    /// Fuel the last run used (0 when unknown, or when the deadline took the rest away).
-    var fuelConsumed: UInt64 { get }
-    /// Runs `entry` under a fuel budget and a monotonic deadline (nanoseconds).
-    func run(_ entry: GuestEntry, fuel: UInt64?, deadline: UInt64?) throws(GuestFailure) -> Int32
+    /// Calls `entry` until it returns, traps or is interrupted. `fuel` is the budget (none:
+    /// unmetered); `deadline` (``MonotonicClock`` nanoseconds) is for host calls that could
+    /// block past it — stopping a running guest at the deadline is ``interrupt()``'s job.
+    func call(_ entry: GuestEntry, fuel: UInt64?, deadline: UInt64?) throws(GuestTrap) -> GuestCallResult
+    /// Asks the call in progress to stop as soon as it can. Safe from any thread and
+    /// idempotent; a no-op when no call runs.
+    func interrupt()
     /// Releases host resources (open preopens). Idempotent.
     func close()
+}
+
+/// What a call that ran to its end returned.
+public struct GuestCallResult: Sendable {
+    /// The export's `i32` result, or 0 for one without.
+    public var value: Int32
+    /// Fuel the call used, when the call was metered.
+    public var fuelConsumed: UInt64
+
+    public init(value: Int32, fuelConsumed: UInt64) {
+        self.value = value
+        self.fuelConsumed = fuelConsumed
+    }
 }
 
 /// A module that cannot be used, with the reason.

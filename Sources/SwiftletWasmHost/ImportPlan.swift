@@ -1,47 +1,84 @@
-@_spi(Fuzzing) import WasmKit
-import WasmKitWASI
+@_spi(WASIPlatform) import WASI
 import SwiftletABI
+import WasmTypes
+
+/// One import of a module, as the engine read it.
+public struct ModuleImport: Sendable {
+    public enum Kind: Sendable {
+        case function(FunctionType)
+        /// A table, memory, global or tag: Swiftlet provides none.
+        case other(String)
+    }
+
+    public let module: String
+    public let name: String
+    public let kind: Kind
+
+    public init(module: String, name: String, kind: Kind) {
+        self.module = module
+        self.name = name
+        self.kind = kind
+    }
+}
 
 /// How each import of a module is satisfied, decided once when the module loads so that a
 /// module asking for something Swiftlet does not provide fails at startup with its name,
-/// not on its first request.
-struct ImportPlan: Sendable {
-    enum Binding: Sendable {
-        /// A `swiftlet_v1` function, by index into ``SwiftletImportModule/functions(_:)``.
+/// not on its first request. Engine-neutral: every tier binds the same plan.
+public struct ImportPlan: Sendable {
+    public enum Binding: Sendable {
+        /// A `swiftlet_v1` function, by index into ``ImportPlan/swiftletFunctions``.
         case swiftlet(name: String, index: Int)
         /// A `wasi_snapshot_preview1` function.
         case wasi(name: String, type: FunctionType)
+
+        public var module: String {
+            switch self {
+            case .swiftlet: SwiftletImportModule.name
+            case .wasi: ImportPlan.wasiModule
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .swiftlet(let name, _), .wasi(let name, _): name
+            }
+        }
+
+        public var type: FunctionType {
+            switch self {
+            case .swiftlet(_, let index): ImportPlan.swiftletTypes[index]
+            case .wasi(_, let type): type
+            }
+        }
     }
 
-    let bindings: [Binding]
-    var usesWASI: Bool {
-        bindings.contains { if case .wasi = $0 { true } else { false } }
-    }
+    /// In the module's import order.
+    public let bindings: [Binding]
+    public let usesWASI: Bool
 
-    static let swiftletFunctions = SwiftletImportModule.functions(Memory.self)
+    public static let wasiModule = "wasi_snapshot_preview1"
+
+    /// The `swiftlet_v1` functions' types, in ``SwiftletImportModule/functions(_:)`` order.
+    static let swiftletTypes: [FunctionType] = SwiftletImportModule.functions(SignatureOnlyMemory.self).map {
+        FunctionType(parameters: $0.parameters.map(\.valueType), results: [$0.result.valueType])
+    }
     static let swiftletIndex: [String: Int] = Dictionary(
-        uniqueKeysWithValues: swiftletFunctions.enumerated().map { ($1.name, $0) }
-    )
+        uniqueKeysWithValues: SwiftletImportModule.functions(SignatureOnlyMemory.self).enumerated().map { ($1.name, $0) })
 
-    /// WASI preview 1 functions and their types, read from WasmKit's implementation.
+    /// WASI preview 1 functions and their types, read from the WASI implementation.
     static let wasiSignatures: [String: FunctionType] = {
         guard let bridge = try? WASIBridgeToHost(args: []) else { return [:] }
         defer { try? bridge.close() }
-        return bridge.hostFunctions(capabilities: WASICapability.all).mapValues(\.type)
+        return bridge.hostFunctions(capabilities: WASICapability<SignatureOnlyMemory>.all).mapValues(\.type)
     }()
 
-    static let wasiModule = "wasi_snapshot_preview1"
-
-    init(module: Module, name: String) throws(ModuleLoadError) {
+    public init(imports: [ModuleImport], module name: String) throws(ModuleLoadError) {
         var bindings: [Binding] = []
-        for entry in module.imports {
+        for entry in imports {
             let label = "\(entry.module).\(entry.name)"
-            guard case .function(let typeIndex) = entry.descriptor else {
+            guard case .function(let type) = entry.kind else {
                 throw ModuleLoadError(
                     module: name, reason: "imports \(label) as a non-function; Swiftlet provides only functions")
-            }
-            guard let type = module.functionType(at: typeIndex) else {
-                throw ModuleLoadError(module: name, reason: "import \(label) has an invalid type")
             }
             switch entry.module {
             case SwiftletImportModule.name:
@@ -49,12 +86,9 @@ struct ImportPlan: Sendable {
                     throw ModuleLoadError(
                         module: name, reason: "imports \(label), which this Swiftlet does not provide (see docs/abi.md)")
                 }
-                let function = Self.swiftletFunctions[index]
-                let expected = FunctionType(
-                    parameters: function.parameters.map(\.wasmKitType), results: [function.result.wasmKitType])
+                let expected = Self.swiftletTypes[index]
                 guard type == expected else {
-                    throw ModuleLoadError(
-                        module: name, reason: "import \(label) has type \(type), expected \(expected)")
+                    throw ModuleLoadError(module: name, reason: "import \(label) has type \(type), expected \(expected)")
                 }
                 bindings.append(.swiftlet(name: entry.name, index: index))
             case Self.wasiModule:
@@ -72,5 +106,34 @@ struct ImportPlan: Sendable {
             }
         }
         self.bindings = bindings
+        usesWASI = bindings.contains { if case .wasi = $0 { true } else { false } }
+    }
+
+    /// Whether the module imports `name` from `swiftlet_v1`.
+    public func importsSwiftlet(_ name: String) -> Bool {
+        bindings.contains { if case .swiftlet(name, _) = $0 { true } else { false } }
+    }
+}
+
+extension ABIValueType {
+    public var valueType: ValueType {
+        switch self {
+        case .i32: .i32
+        case .i64: .i64
+        }
+    }
+}
+
+/// A memory type for reading host function signatures, which do not depend on memory;
+/// never accessed.
+struct SignatureOnlyMemory: GuestMemoryView, GuestMemory {
+    var byteCount: Int { 0 }
+    func withUncheckedBytes<R>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: nil, count: 0))
+    }
+    func withUnsafeMutableBufferPointer<T>(offset: UInt, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T)
+        rethrows -> T
+    {
+        try body(UnsafeMutableRawBufferPointer(start: nil, count: 0))
     }
 }

@@ -29,7 +29,7 @@ public final class InstanceCensus: Sendable {
 }
 
 /// One instance's entry in the census: its deinit is the proof that the instance is gone.
-final class InstanceAccount: Sendable {
+public final class InstanceAccount: Sendable {
     private let census: InstanceCensus
     private let held = Atomic<Int>(0)
 
@@ -39,7 +39,7 @@ final class InstanceAccount: Sendable {
     }
 
     /// Records the size the engine just gave the instance's linear memory.
-    func memoryResized(to byteCount: Int) {
+    public func memoryResized(to byteCount: Int) {
         let previous = held.exchange(byteCount, ordering: .relaxed)
         census.resized(by: byteCount - previous)
     }

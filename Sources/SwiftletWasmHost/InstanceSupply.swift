@@ -1,4 +1,4 @@
-import Synchronization
+import SwiftletCore
 
 /// Hands out instances of one component: warm ones reused across requests, or fresh ones
 /// that never served before, prepared ahead by the ``Prewarmer``.
@@ -23,9 +23,10 @@ final class InstanceSupply: Sendable {
     /// How many prepared instances a fresh supply keeps, or idle ones a warm supply starts with.
     let target: Int
     private let module: any GuestModule
+    var engine: EngineKind { module.engine }
     private let options: InstanceOptions
     private let makeSession: @Sendable () -> GuestSession
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let prewarmer: Prewarmer
     private let metrics: ComponentMetrics
 

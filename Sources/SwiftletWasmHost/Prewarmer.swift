@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwiftletCore
 
 /// One background thread that prepares instances ahead of demand, at low priority so it
 /// yields the CPU to requests being served.
@@ -10,7 +10,7 @@ final class Prewarmer: Sendable {
         var stopped = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let condition = NSCondition()
 
     init() {

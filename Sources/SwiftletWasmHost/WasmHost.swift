@@ -3,10 +3,15 @@ import Foundation
 import Logging
 import SwiftletABI
 
-/// The WebAssembly host: one engine, one pool of guest threads, and the components
+/// The WebAssembly host: the engine tiers, one pool of guest threads, and the components
 /// loaded into them.
 public final class WasmHost: Sendable {
-    public let engine: any GuestEngine
+    /// The tiers this host can run components on.
+    public let engines: [EngineKind: any GuestEngine]
+    /// Why a tier is missing, to tell a component that asks for it.
+    let unavailable: [EngineKind: String]
+    /// The tier for components that leave the choice to the host (`--engine`).
+    let preferred: EngineKind?
     public let workers: GuestWorkerPool
     let prewarmer = Prewarmer()
     let logger: Logger
@@ -20,10 +25,13 @@ public final class WasmHost: Sendable {
     ///     are added while guests run long.
     ///   - metrics: the factory for instance, failure, limit and fuel counters.
     public init(
-        engine: any GuestEngine = WasmKitEngine(), workerThreads: Int? = nil,
+        engines: [any GuestEngine], unavailable: [EngineKind: String] = [:], preferred: EngineKind? = nil,
+        workerThreads: Int? = nil,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = Logger(label: "swiftlet")
     ) {
-        self.engine = engine
+        self.engines = Dictionary(engines.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.unavailable = unavailable
+        self.preferred = preferred
         self.metrics = metrics
         self.workers = GuestWorkerPool(parallelism: workerThreads)
         self.logger = logger
@@ -32,7 +40,9 @@ public final class WasmHost: Sendable {
     /// Reads, validates and instantiates a component; failures name the component and why.
     public func loadComponent(_ configuration: ComponentConfiguration) throws(ModuleLoadError) -> ComponentHost {
         let name = configuration.id
-        let module = try loadModule(path: configuration.modulePath, name: name)
+        let module = try loadModule(
+            path: configuration.modulePath, name: name, engine: configuration.engine,
+            meterFuel: configuration.limits.fuel != nil)
         switch configuration.executor {
         case .handler:
             guard module.exportsFunction(SwiftletImportModule.handlerExport) else {
@@ -75,12 +85,33 @@ public final class WasmHost: Sendable {
             workers: workers, metrics: metrics, logger: logger)
     }
 
-    /// Reads and parses a module file.
-    public func loadModule(path: String, name: String) throws(ModuleLoadError) -> any GuestModule {
+    /// The tier a component asking for `choice` runs on: the one named; for `auto` the
+    /// host's preferred tier, else Wasmtime when its library is present, else WasmKit.
+    public func engine(for choice: EngineChoice) -> (any GuestEngine)? {
+        switch resolve(choice) {
+        case .auto: engines[.wasmtime] ?? engines[.wasmkit]
+        case .kind(let kind): engines[kind]
+        }
+    }
+
+    private func resolve(_ choice: EngineChoice) -> EngineChoice {
+        if choice == .auto, let preferred { return .kind(preferred) }
+        return choice
+    }
+
+    /// Reads and compiles a module file on the tier `engine` picks.
+    public func loadModule(path: String, name: String, engine choice: EngineChoice = .auto, meterFuel: Bool = false)
+        throws(ModuleLoadError) -> any GuestModule
+    {
+        guard let engine = engine(for: choice) else {
+            var why: String?
+            if case .kind(let kind) = resolve(choice) { why = unavailable[kind] }
+            throw ModuleLoadError(module: name, reason: "engine \(resolve(choice)) is not available: \(why ?? "not built in")")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModuleLoadError(module: name, reason: "cannot read module file \(path)")
         }
-        return try engine.loadModule(bytes: [UInt8](data), name: name)
+        return try engine.loadModule(bytes: [UInt8](data), name: name, meterFuel: meterFuel)
     }
 
     /// Stops background threads; components should be closed first.

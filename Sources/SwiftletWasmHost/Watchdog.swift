@@ -1,30 +1,26 @@
 import Foundation
 import SwiftletABI
-import Synchronization
+import SwiftletCore
 
-/// Stops guest calls that run past their deadline.
+/// Stops guest calls that run past their deadline: one thread for the process that asks
+/// each overdue call to stop through its instance's ``GuestInstance/interrupt()``.
 ///
-/// WasmKit cannot be preempted, but a fuel-metered engine checks its fuel at every loop
-/// back-edge and call, so a watchdog thread zeroes the store's fuel when a deadline passes
-/// and the guest traps "out of fuel" at its next check. The write races with the
-/// interpreter's own fuel updates by design; the watchdog repeats it every tick until the
-/// call ends, so a lost update only delays the stop by one tick.
+/// It never touches engine state itself; how a tier stops a call is the tier's business
+/// (a signal on the guest's own thread for WasmKit, an epoch for Wasmtime). The request is
+/// repeated every tick until the call ends, so a tier may lose one.
 public final class Watchdog: Sendable {
     /// One watched call.
     public final class Watch: @unchecked Sendable {
         let deadline: UInt64
-        let interrupt: () -> Void
+        let interrupt: @Sendable () -> Void
         // Written by the watchdog thread, read by the worker after the call returns; the
         // registry lock orders both.
         fileprivate(set) var fired = false
 
-        init(deadline: UInt64, interrupt: @escaping () -> Void) {
+        init(deadline: UInt64, interrupt: @escaping @Sendable () -> Void) {
             self.deadline = deadline
             self.interrupt = interrupt
         }
-
-        /// Whether the deadline passed while the call ran.
-        public var didFire: Bool { fired }
     }
 
     private struct State {
@@ -34,7 +30,7 @@ public final class Watchdog: Sendable {
         var parked = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wake = NSCondition()
     /// How often deadlines are checked, in nanoseconds.
     public let tick: UInt64
@@ -47,7 +43,7 @@ public final class Watchdog: Sendable {
 
     /// Watches a call until ``finish(_:)``; `interrupt` runs on the watchdog thread,
     /// repeatedly, once `deadline` (``MonotonicClock`` nanoseconds) has passed.
-    public func watch(deadline: UInt64, interrupt: @escaping () -> Void) -> Watch {
+    public func watch(deadline: UInt64, interrupt: @escaping @Sendable () -> Void) -> Watch {
         let watch = Watch(deadline: deadline, interrupt: interrupt)
         let (startThread, unpark) = state.withLock { state -> (Bool, Bool) in
             state.watches[ObjectIdentifier(watch)] = watch

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SwiftletRuntime
+import SwiftletWasmHost
 import Testing
 
 /// The Dapr HTTP API's status codes and error bodies, as Dapr answers them, against the
@@ -32,6 +33,16 @@ import Testing
         async throws -> TestResponse
     {
         try await TestServer.send(server.daprURL + "/v1.0/state/statestore" + path, method: method, headers: headers, body: body)
+    }
+
+    @Test(arguments: Engines.all) func metadataNamesEachComponentsEngine(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: Self.manifest, dapr: DaprOptions(httpPort: 0, grpcPort: 0)) { server in
+            let metadata = try await TestServer.send(server.daprURL + "/v1.0/metadata")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(metadata.body.utf8)) as? [String: Any])
+            let extended = try #require(body["extended"] as? [String: String])
+            #expect(extended["swiftlet.engine.echo"] == engine.rawValue)
+            #expect(extended["daprRuntimeVersion"] != nil)
+        }
     }
 
     @Test func missingKeyIs204WithAnEmptyBody() async throws {

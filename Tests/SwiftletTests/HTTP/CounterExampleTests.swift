@@ -1,16 +1,18 @@
 import Foundation
 import NIOHTTP1
+import SwiftletWasmHost
 import Testing
 
 /// examples/counter: 50 concurrent increments through both guests, on every state backend.
 @Suite("examples/counter")
 struct CounterExampleTests {
     /// `nil` is the embedded default (SQLite); the others are the example's component dirs.
-    @Test(arguments: [nil, "components-redis", "components-postgres"])
-    func fiftyConcurrentIncrementsLoseNothing(components: String?) async throws {
+    /// One case at a time: the engines share each backend's counter key.
+    @Test(.serialized, arguments: Engines.all, [nil, "components-redis", "components-postgres"])
+    func fiftyConcurrentIncrementsLoseNothing(engine: EngineKind, components: String?) async throws {
         let example = try ExampleCopy("counter")
         defer { example.remove() }
-        try await TestServer.serve(manifestPath: example.manifest, componentsDirectory: components.map(example.path)) {
+        try await TestServer.serve(engine: engine, manifestPath: example.manifest, componentsDirectory: components.map(example.path)) {
             (server: TestServer) async throws in
             let before = try await server.request("/count")
             #expect(before.status == 200, "\(before.body)")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import SwiftletWasmHost
 import Testing
 
 @Suite("Handler executor")
@@ -11,10 +12,10 @@ struct HandlerTests {
             components:
               echo: { source: \(try Paths.guest("handler-echo")), executor: handler }
               swift: { source: \(try Paths.guest("swift-echo")), executor: handler }
-              warm: { source: \(misbehave), executor: handler }
+              warm: { source: \(misbehave), executor: handler, pool: { prewarm: 1 } }
               fresh: { source: \(misbehave), executor: handler, isolation: fresh, pool: { prewarm: 2 } }
-              recycled: { source: \(misbehave), executor: handler, pool: { max_requests: 2 }, limits: { max_concurrency: 1 } }
-              lean: { source: \(misbehave), executor: handler, pool: { recycle_memory: 2Mi }, limits: { max_concurrency: 1 } }
+              recycled: { source: \(misbehave), executor: handler, pool: { max_requests: 2, prewarm: 1 }, limits: { max_concurrency: 1 } }
+              lean: { source: \(misbehave), executor: handler, pool: { recycle_memory: 2Mi, prewarm: 1 }, limits: { max_concurrency: 1 } }
               streaming: { source: \(misbehave), executor: handler, limits: { max_response_body: 256Ki } }
             triggers:
               http:
@@ -28,8 +29,8 @@ struct HandlerTests {
             """
     }
 
-    @Test func cHandlerSeesTheWholeRequest() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func cHandlerSeesTheWholeRequest(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let body = String(repeating: "abcdefghij", count: 100)
             let response = try await server.request(
                 "/echo/7/rest/of/path?q=search&n=2", method: .PUT,
@@ -47,8 +48,8 @@ struct HandlerTests {
         }
     }
 
-    @Test func embeddedSwiftLibraryRoundTrips() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func embeddedSwiftLibraryRoundTrips(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request(
                 "/swift/ada?lang=swift", method: .POST, headers: [("user-agent", "swiftlet-tests")], body: "payload")
             #expect(response.status == 200)
@@ -57,8 +58,8 @@ struct HandlerTests {
         }
     }
 
-    @Test func guestLogsCarryTheRequestID() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func guestLogsCarryTheRequestID(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             _ = try await server.request("/echo/1/x", headers: [("x-request-id", "log-check-7")])
             let record = server.logs.all.first { $0.message == "echo handled a request" }
             #expect(record?.metadata["request"] == "log-check-7")
@@ -66,8 +67,8 @@ struct HandlerTests {
         }
     }
 
-    @Test func warmInstancesKeepStateFreshOnesDoNot() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func warmInstancesKeepStateFreshOnesDoNot(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             var warm: [String] = []
             var fresh: [String] = []
             for _ in 0..<3 {
@@ -79,16 +80,16 @@ struct HandlerTests {
         }
     }
 
-    @Test func instancesAreRecycledAfterMaxRequests() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func instancesAreRecycledAfterMaxRequests(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             var seen: [String] = []
             for _ in 0..<5 { seen.append(try await server.request("/recycled/counter").body) }
             #expect(seen == ["1\n", "2\n", "1\n", "2\n", "1\n"])
         }
     }
 
-    @Test func instancesThatGrewPastRecycleMemoryAreReplaced() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func instancesThatGrewPastRecycleMemoryAreReplaced(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             #expect(try await server.request("/lean/counter").body == "1\n")
             #expect(try await server.request("/lean/counter").body == "2\n", "a small instance is kept")
             #expect(try await server.request("/lean/hog").body == "1\n")
@@ -96,16 +97,16 @@ struct HandlerTests {
         }
     }
 
-    @Test func aTrapRecyclesTheInstance() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func aTrapRecyclesTheInstance(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             #expect(try await server.request("/warm/counter").body == "1\n")
             #expect(try await server.request("/warm/trap").status == 500)
             #expect(try await server.request("/warm/counter").body == "1\n", "a trapped instance is not reused")
         }
     }
 
-    @Test func flushedResponsesStream() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func flushedResponsesStream(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request("/streaming/stream")
             #expect(response.status == 200)
             #expect(response.body == "first\nsecond\nthird\n")
@@ -113,8 +114,8 @@ struct HandlerTests {
         }
     }
 
-    @Test func aStreamThatOutgrowsItsLimitIsCut() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func aStreamThatOutgrowsItsLimitIsCut(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             var request = HTTPClientRequest(url: server.baseURL + "/streaming/stream-giant")
             request.method = .GET
             let response = try await TestClient.shared.execute(request, timeout: .seconds(30))

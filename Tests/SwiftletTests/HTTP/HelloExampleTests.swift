@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletWasmHost
 import Testing
 
 @Suite("examples/hello over HTTP")
@@ -11,8 +12,8 @@ struct HelloExampleTests {
             .replacingOccurrences(of: "source: hello-swift.wasm", with: "source: \(Paths.example("hello/hello-swift.wasm"))")
     }()
 
-    @Test func servesBothGuestsAndHealth() async throws {
-        try await TestServer.with(manifest: Self.manifest) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func servesBothGuestsAndHealth(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: Self.manifest) { (server: TestServer) async throws in
             let c = try await server.request("/")
             #expect(c.status == 200)
             #expect(c.body == "Hello from C, served over WAGI\n")
@@ -29,8 +30,8 @@ struct HelloExampleTests {
         }
     }
 
-    @Test func twoHundredConcurrentRequests() async throws {
-        try await TestServer.with(manifest: Self.manifest) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func twoHundredConcurrentRequests(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: Self.manifest) { (server: TestServer) async throws in
             let results = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
                 for index in 0..<200 {
                     group.addTask {
@@ -49,8 +50,8 @@ struct HelloExampleTests {
         }
     }
 
-    @Test func requestIDIsPropagated() async throws {
-        try await TestServer.with(manifest: Self.manifest) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func requestIDIsPropagated(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: Self.manifest) { (server: TestServer) async throws in
             let response = try await server.request("/swift", headers: [("x-request-id", "trace-me-42")])
             #expect(response.header("x-request-id") == "trace-me-42")
         }

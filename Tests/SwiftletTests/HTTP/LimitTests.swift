@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletWasmHost
 import Testing
 
 @Suite("Limits and misbehaving guests")
@@ -26,7 +27,7 @@ struct LimitTests {
               sleeper:
                 source: \(try Paths.guest("sleeper"))
                 executor: wagi
-                limits: { timeout: 5s, max_concurrency: 1, max_queue: 1 }
+                limits: { timeout: \(Int(Timing.bound(5)))s, max_concurrency: 1, max_queue: 1 }
               wasiptr:
                 source: \(try Paths.guest("wasi-badptr"))
                 executor: wagi
@@ -41,8 +42,8 @@ struct LimitTests {
             """
     }
 
-    @Test func infiniteLoopIsStoppedWhileOtherRoutesKeepAnswering() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func infiniteLoopIsStoppedWhileOtherRoutesKeepAnswering(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let started = Date()
             async let looping = server.request("/bad/loop")
             async let spinning = server.request("/spin")
@@ -57,14 +58,14 @@ struct LimitTests {
             #expect(loop.header("x-swiftlet-error") == "timeout")
             #expect(loop.body.contains("timeout: the guest ran longer than 1000 ms"))
             #expect(spin.status == 504, "a WAGI guest is stopped the same way")
-            #expect(elapsed < 2.0, "answered within the timeout + 1 s (took \(elapsed) s)")
+            #expect(elapsed < Timing.bound(2.0), "answered within the timeout + 1 s (took \(elapsed) s)")
             #expect(!others.isEmpty)
             #expect(others.allSatisfy { $0 == 200 })
             #expect(try await server.request("/bad/ok").status == 200)
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: Engines.all, [
         ("bomb", "memory", "memory limit of 8388608 bytes"),
         ("recurse", "trap", "call stack exhausted"),
         ("recurse-frames", "trap", "out of bounds memory access"),
@@ -72,8 +73,9 @@ struct LimitTests {
         ("trap", "trap", "unreachable"),
         ("fail", "handler-error", "swiftlet_handle returned 7"),
     ])
-    func misbehaviourGetsAClear500AndTheServerCarriesOn(what: String, kind: String, reason: String) async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    func misbehaviourGetsAClear500AndTheServerCarriesOn(engine: EngineKind, misbehaviour: (String, String, String)) async throws {
+        let (what, kind, reason) = misbehaviour
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request("/bad/\(what)")
             #expect(response.status == 500)
             #expect(response.header("x-swiftlet-error") == kind)
@@ -84,8 +86,8 @@ struct LimitTests {
         }
     }
 
-    @Test func outOfBoundsPointersToEveryHostFunctionAreReported() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func outOfBoundsPointersToEveryHostFunctionAreReported(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request("/bad/badptr")
             #expect(response.status == 500)
             #expect(response.header("x-swiftlet-error") == "bad-pointer")
@@ -99,16 +101,16 @@ struct LimitTests {
         }
     }
 
-    @Test func wasiCallsWithBadPointersGetEFAULT() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func wasiCallsWithBadPointersGetEFAULT(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request("/wasiptr")
             #expect(response.status == 200)
             #expect(response.body == "fd_write_iovs=21 fd_write_buffer=21 random_get=21 clock_time_get=21\n")
         }
     }
 
-    @Test func fuelBudgetStopsBusyGuests() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func fuelBudgetStopsBusyGuests(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request("/metered/loop")
             #expect(response.status == 500)
             #expect(response.header("x-swiftlet-error") == "fuel")
@@ -117,8 +119,8 @@ struct LimitTests {
         }
     }
 
-    @Test func oversizedRequestBodiesGet413() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func oversizedRequestBodiesGet413(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let body = String(repeating: "x", count: 2048)
             let response = try await server.request("/bad/ok", method: .POST, body: body)
             #expect(response.status == 413)
@@ -128,8 +130,8 @@ struct LimitTests {
         }
     }
 
-    @Test func excessConcurrencyQueuesThenGets503() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func excessConcurrencyQueuesThenGets503(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let results = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask { try await server.request("/sleep?2000").status }
@@ -141,12 +143,12 @@ struct LimitTests {
         }
     }
 
-    @Test func sleepingPastTheDeadlineFailsFast() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func sleepingPastTheDeadlineFailsFast(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let started = Date()
             let response = try await server.request("/sleep?60000")
             #expect(response.status == 504)
-            #expect(Date().timeIntervalSince(started) < 2.5, "refused up front, not slept through")
+            #expect(Date().timeIntervalSince(started) < Timing.bound(2.5), "refused up front, not slept through")
             #expect(try await server.request("/sleep?10").status == 200)
         }
     }

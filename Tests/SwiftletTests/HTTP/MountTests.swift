@@ -1,8 +1,9 @@
+import SwiftletWasmHost
 import Testing
 
 @Suite("Files and directories")
 struct MountTests {
-    @Test func readOnlyWritableAndStagedMounts() async throws {
+    @Test(arguments: Engines.all) func readOnlyWritableAndStagedMounts(engine: EngineKind) async throws {
         let manifest = """
             name: mounts
             components:
@@ -19,6 +20,7 @@ struct MountTests {
                 - { route: /, component: files }
             """
         try await TestServer.with(
+            engine: engine,
             manifest: manifest,
             files: ["static/hello.txt": "hello from a mounted dir\n", "scratch/.keep": "", "settings.txt": "mode=test\n"]
         ) { (server: TestServer) async throws in

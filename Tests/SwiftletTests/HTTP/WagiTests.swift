@@ -1,3 +1,4 @@
+import SwiftletWasmHost
 import Testing
 
 @Suite("WAGI executor")
@@ -18,8 +19,8 @@ struct WagiTests {
         """
     }
 
-    @Test func environmentArgvAndStdin() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func environmentArgvAndStdin(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let response = try await server.request(
                 "/cgi/a/b?x=1&y=2", method: .POST,
                 headers: [("x-custom", "yes"), ("authorization", "Bearer secret"), ("content-type", "text/plain")],
@@ -41,8 +42,8 @@ struct WagiTests {
         }
     }
 
-    @Test func cgiStatusLocationAndBadOutput() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func cgiStatusLocationAndBadOutput(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             let notFound = try await server.request("/cgi/?mode=status")
             #expect(notFound.status == 404)
             #expect(notFound.body == "nothing here\n")
@@ -71,8 +72,8 @@ struct WagiTests {
         }
     }
 
-    @Test func stderrIsLoggedWithTheRequestID() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { (server: TestServer) async throws in
+    @Test(arguments: Engines.all) func stderrIsLoggedWithTheRequestID(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
             _ = try await server.request("/cgi/?mode=exit3", headers: [("x-request-id", "wagi-stderr-1")])
             let record = server.logs.all.first { $0.message == "guest says goodbye on stderr" }
             #expect(record?.metadata["request"] == "wagi-stderr-1")

@@ -14,7 +14,7 @@ struct InstanceMemoryTests {
               toucher:
                 source: \(try Paths.guest("toucher"))
                 executor: wagi
-                limits: { memory: 64Mi, timeout: 10s }
+                limits: { memory: 64Mi, timeout: 60s }
               fresh:
                 source: \(misbehave)
                 executor: handler
@@ -64,7 +64,7 @@ struct InstanceMemoryTests {
     /// alive after the requests ended is a leak. (Pools refill on a background thread, so
     /// both sides are read again until they agree.)
     static func settle(_ server: TestServer, _ what: String) async throws {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(Timing.bound(10))
         var live = reading(server.census)
         var held = Reading(instances: server.heldInstances().instances, bytes: server.heldInstances().bytes)
         while live != held, Date() < deadline {
@@ -83,9 +83,9 @@ struct InstanceMemoryTests {
         }
     }
 
-    @Test func everyEndOfAnInstanceFreesIt() async throws {
+    @Test(arguments: Engines.all) func everyEndOfAnInstanceFreesIt(engine: EngineKind) async throws {
         var census: InstanceCensus?
-        try await TestServer.with(manifest: try Self.manifest()) { server in
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { server in
             census = server.census
             try await Self.settle(server, "start")
             let rest = Self.reading(server.census)
@@ -113,20 +113,23 @@ struct InstanceMemoryTests {
         #expect(Self.reading(closed) == Reading(instances: 0, bytes: 0), "shutdown frees prepared and idle instances")
     }
 
-    @Test func theCensusSeesMemoryAWarmInstanceKeeps() async throws {
-        try await TestServer.with(manifest: try Self.manifest()) { server in
+    @Test(arguments: Engines.all) func theCensusSeesMemoryAWarmInstanceKeeps(engine: EngineKind) async throws {
+        try await TestServer.with(engine: engine, manifest: try Self.manifest()) { server in
+            try await Self.settle(server, "start")
             let before = Self.reading(server.census)
             // "hog" keeps 4 MiB for good in an instance that stays warm.
             try await Self.send(server, "/kept/hog", times: 3, status: 200)
+            try await Self.settle(server, "three requests")
             let after = Self.reading(server.census)
             #expect(after.instances == before.instances)
             #expect(after.bytes >= before.bytes + 12 << 20, "\(before) -> \(after)")
         }
     }
 
-    @Test func swiftletRunFreesItsInstance() throws {
-        let module = try WasmKitEngine().loadModule(
-            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.guest("toucher")))), name: "toucher")
+    @Test(arguments: Engines.all) func swiftletRunFreesItsInstance(engine kind: EngineKind) throws {
+        let engine = try Engines.engine(kind)
+        let module = try engine.loadModule(
+            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.guest("toucher")))), name: "toucher", meterFuel: false)
         var runner = CommandRunner(environment: ["QUERY_STRING": "mib=8"])
         for _ in 0..<5 {
             #expect(try runner.run(module) == 0)
@@ -134,8 +137,8 @@ struct InstanceMemoryTests {
             #expect(runner.census.linearMemoryBytes == 0)
         }
         runner.timeoutMilliseconds = 200
-        let spin = try WasmKitEngine().loadModule(
-            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.guest("spin")))), name: "spin")
+        let spin = try engine.loadModule(
+            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.guest("spin")))), name: "spin", meterFuel: false)
         #expect(throws: GuestFailure.self) { try runner.run(spin) }
         #expect(runner.census.liveInstances == 0, "a run stopped at its deadline frees its instance too")
     }

@@ -19,6 +19,8 @@ import Testing
               hello:
                 source: \(Paths.example("hello/hello-c.wasm"))
                 executor: wagi
+                # Metered on every tier (Wasmtime compiles metering in only for a budget).
+                limits: { fuel: 100000000 }
             triggers:
               http:
                 - { route: /orders, component: orders-api }

@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import SwiftletCore
 
 /// Collects log records so tests can check what the server logged (guest output
 /// tagged with request ids, failure reasons).
@@ -10,7 +10,7 @@ final class LogCapture: Sendable {
         let metadata: [String: String]
     }
 
-    private let records = Mutex<[Record]>([])
+    private let records = Locked<[Record]>([])
 
     var logger: Logger {
         var logger = Logger(label: "swiftlet-test") { _ in Handler(capture: self) }

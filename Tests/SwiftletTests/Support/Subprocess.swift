@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
+import SwiftletCore
 
 /// A child process whose output is collected as it arrives, for testing the real binary.
 final class Subprocess: Sendable {
     private let process: Process
     private final class Output: Sendable {
-        let data = Mutex((stdout: Data(), stderr: Data()))
+        let data = Locked((stdout: Data(), stderr: Data()))
     }
 
     private let output = Output()

@@ -24,7 +24,7 @@ struct TestServer {
     /// Writes `manifest` into a temporary app directory (with `files`), starts the server
     /// and runs `body` against it; the server is drained and stopped afterwards.
     static func with<T>(
-        manifest: String, files: [String: String] = [:], workerThreads: Int? = nil, componentsDirectory: String? = nil,
+        engine: EngineKind? = nil, manifest: String, files: [String: String] = [:], workerThreads: Int? = nil, componentsDirectory: String? = nil,
         dapr: DaprOptions? = nil, _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let directory = try Paths.temporaryDirectory()
@@ -37,20 +37,22 @@ struct TestServer {
         let manifestURL = directory.appendingPathComponent("swiftlet.yaml")
         try Data(manifest.utf8).write(to: manifestURL)
         return try await serve(
-            manifestPath: manifestURL.path,
+            engine: engine, manifestPath: manifestURL.path,
             componentsDirectory: componentsDirectory.map { directory.appendingPathComponent($0).path },
             workerThreads: workerThreads, dapr: dapr, body)
     }
 
     /// Serves an app whose manifest is already on disk.
     static func serve<T>(
-        manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, dapr: DaprOptions? = nil,
-        _ body: (TestServer) async throws -> T
+        engine: EngineKind? = nil, manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil,
+        dapr: DaprOptions? = nil, _ body: (TestServer) async throws -> T
     ) async throws -> T {
+        if let engine { try Engines.require(engine) }
         let capture = LogCapture()
         let logger = capture.logger
         let app = try await LoadedApp.load(
-            manifestPath: manifestPath, componentsDirectory: componentsDirectory, workerThreads: workerThreads, logger: logger)
+            manifestPath: manifestPath, componentsDirectory: componentsDirectory, workerThreads: workerThreads,
+            engine: engine, logger: logger)
         let server = SwiftletServer(app: app, listen: ListenAddress(host: "127.0.0.1", port: 0), dapr: dapr, logger: logger)
         let outcome: Result<T, any Error>
         do {

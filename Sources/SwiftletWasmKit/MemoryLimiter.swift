@@ -1,4 +1,5 @@
 @_spi(Fuzzing) import WasmKit
+import SwiftletWasmHost
 import Synchronization
 
 /// Caps an instance's linear memory; a denied `memory.grow` returns -1 inside the guest.

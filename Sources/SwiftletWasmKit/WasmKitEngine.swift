@@ -1,8 +1,8 @@
 @_spi(Fuzzing) import WasmKit
-import WasmKitWASI
-import SwiftletABI
+import SwiftletWasmHost
 
-/// The interpreter tier: WasmKit with fuel metering, so deadlines can stop any guest.
+/// The interpreter tier: WasmKit with fuel metering, which is also how a call is stopped at
+/// its deadline (see ``WasmKitInterruption``).
 public final class WasmKitEngine: GuestEngine {
     /// Translates functions on first call: cheapest for instances made on the request path
     /// and for warm instances that use a fraction of their code.
@@ -10,6 +10,8 @@ public final class WasmKitEngine: GuestEngine {
     /// Translates everything at instantiation: for instances prepared off the request path,
     /// so the request pays only for running.
     static let eager = EngineConfiguration(compilationMode: .eager, fuelMetering: true)
+
+    public var kind: EngineKind { .wasmkit }
 
     public init() {}
 
@@ -21,15 +23,28 @@ public final class WasmKitEngine: GuestEngine {
         Engine(configuration: prepareAhead ? eager : lazy)
     }
 
-    public func loadModule(bytes: [UInt8], name: String) throws(ModuleLoadError) -> any GuestModule {
+    public func loadModule(bytes: [UInt8], name: String, meterFuel: Bool) throws(ModuleLoadError) -> any GuestModule {
         let module: Module
         do {
             module = try parseWasm(bytes: bytes)
         } catch {
             throw ModuleLoadError(module: name, reason: "not a valid WebAssembly module: \(error)")
         }
-        let plan = try ImportPlan(module: module, name: name)
-        return WasmKitModule(name: name, module: module, plan: plan)
+        var imports: [ModuleImport] = []
+        for entry in module.imports {
+            let kind: ModuleImport.Kind
+            switch entry.descriptor {
+            case .function(let index):
+                guard let type = module.functionType(at: index) else {
+                    throw ModuleLoadError(module: name, reason: "import \(entry.module).\(entry.name) has an invalid type")
+                }
+                kind = .function(type)
+            default:
+                kind = .other("\(entry.descriptor)")
+            }
+            imports.append(ModuleImport(module: entry.module, name: entry.name, kind: kind))
+        }
+        return WasmKitModule(name: name, module: module, plan: try ImportPlan(imports: imports, module: name))
     }
 }
 
@@ -39,6 +54,8 @@ struct WasmKitModule: GuestModule {
     let module: Module
     let plan: ImportPlan
 
+    var engine: EngineKind { .wasmkit }
+
     func exportsFunction(_ name: String) -> Bool {
         module.exports.contains { export in
             if export.name == name, case .function = export.descriptor { return true }
@@ -47,7 +64,7 @@ struct WasmKitModule: GuestModule {
     }
 
     func importsHostFunction(_ name: String) -> Bool {
-        plan.bindings.contains { if case .swiftlet(name, _) = $0 { true } else { false } }
+        plan.importsSwiftlet(name)
     }
 
     func instantiate(_ options: InstanceOptions, session: GuestSession, prepareAhead: Bool) throws(GuestFailure)

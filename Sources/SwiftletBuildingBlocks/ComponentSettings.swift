@@ -25,9 +25,14 @@ public struct ComponentSettings: Sendable {
         return value
     }
 
-    public func int(_ name: String, default defaultValue: Int) throws(ManifestError) -> Int {
+    public func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = Int.min...Int.max)
+        throws(ManifestError) -> Int
+    {
         guard let text = string(name), !text.isEmpty else { return defaultValue }
         guard let value = Int(text) else { throw spec.error(field: name, "'\(text)' is not a whole number") }
+        guard range.contains(value) else {
+            throw spec.error(field: name, "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
         return value
     }
 
@@ -40,17 +45,26 @@ public struct ComponentSettings: Sendable {
         }
     }
 
-    /// Seconds from Go-style durations (`30s`, `500ms`, `1m`, `1h`) or a bare number of seconds.
+    /// Seconds from Go-style durations (`30s`, `500ms`, `1m`, `1h`) or a bare number of seconds,
+    /// at most a day (every timer and deadline built from it stays far from overflow).
     public func seconds(_ name: String, default defaultValue: Double) throws(ManifestError) -> Double {
         guard let text = string(name), !text.isEmpty else { return defaultValue }
         guard let value = Self.duration(text) else {
             throw spec.error(field: name, "'\(text)' is not a duration such as 500ms, 30s or 1m")
         }
+        guard value <= Self.maxSeconds else { throw spec.error(field: name, "'\(text)' is longer than 24h") }
         return value
     }
 
-    /// Seconds in a Go-style duration string.
+    public static let maxSeconds: Double = 86_400
+
+    /// Seconds in a Go-style duration string; `nil` unless finite and not negative.
     public static func duration(_ text: String) -> Double? {
+        guard let total = parseDuration(text), total.isFinite, total >= 0 else { return nil }
+        return total
+    }
+
+    private static func parseDuration(_ text: String) -> Double? {
         if let number = Double(text) { return number }
         var total = 0.0
         var rest = Substring(text)

@@ -95,14 +95,16 @@ struct RunCommand: ParsableCommand {
             guard let fuel = UInt64(pair[1]), fuel > 0 else { throw CLIError("-W fuel expects a positive number") }
             runner.fuel = fuel
         case "max-memory-size":
-            guard let bytes = Units.bytes(pair[1]), bytes >= 65536 else {
-                throw CLIError("-W max-memory-size expects a size of at least 64Ki (e.g. 65536, 64Mi)")
+            guard let bytes = Units.bytes(pair[1]), bytes >= 65536, bytes <= Units.maxWasmMemory else {
+                throw CLIError("-W max-memory-size expects a size from 64Ki to 4Gi (e.g. 65536, 64Mi)")
             }
             runner.memoryLimit = bytes
         case "timeout":
             // A bare number is seconds, as in Wasmtime.
-            guard let milliseconds = Units.milliseconds(pair[1], bareUnit: 1000), milliseconds > 0 else {
-                throw CLIError("-W timeout expects a duration like 500ms, 2s or 1m")
+            guard let milliseconds = Units.milliseconds(pair[1], bareUnit: 1000), milliseconds > 0,
+                milliseconds <= Units.maxMilliseconds
+            else {
+                throw CLIError("-W timeout expects a duration like 500ms, 2s or 1m, at most 24h")
             }
             runner.timeoutMilliseconds = milliseconds
         default:

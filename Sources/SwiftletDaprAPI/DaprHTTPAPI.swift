@@ -62,10 +62,7 @@ public struct DaprHTTPAPI: Sendable {
     @Sendable func saveState(_ request: Request, context: Context) async throws -> Response {
         try await handle {
             let store = try context.parameters.require("store")
-            guard let items = try await Self.json(request) as? [[String: Any]] else {
-                throw DaprError.malformed("the body must be a JSON array of {key, value}")
-            }
-            try await api.saveState(store: store, try items.map(Self.setRequest))
+            try await api.saveState(store: store, try DaprHTTPRequests.stateItems(try await Self.body(request)))
             return Response(status: .noContent)
         }
     }
@@ -84,9 +81,7 @@ public struct DaprHTTPAPI: Sendable {
     @Sendable func bulkGet(_ request: Request, context: Context) async throws -> Response {
         try await handle {
             let store = try context.parameters.require("store")
-            guard let body = try await Self.json(request) as? [String: Any], let keys = body["keys"] as? [String] else {
-                throw DaprError.malformed("the body must be {\"keys\": [...]}")
-            }
+            let keys = try DaprHTTPRequests.bulkKeys(try await Self.body(request))
             let items = try await api.bulkGet(store: store, keys: keys)
             let list: [[String: Any]] = keys.map { key in
                 guard let item = items[key] else { return ["key": key] }
@@ -99,24 +94,7 @@ public struct DaprHTTPAPI: Sendable {
     @Sendable func transaction(_ request: Request, context: Context) async throws -> Response {
         try await handle {
             let store = try context.parameters.require("store")
-            guard let body = try await Self.json(request) as? [String: Any], let operations = body["operations"] as? [[String: Any]]
-            else {
-                throw DaprError.malformed("the body must be {\"operations\": [...]}")
-            }
-            var batch: [StateOperation] = []
-            for operation in operations {
-                guard let kind = operation["operation"] as? String, let item = operation["request"] as? [String: Any] else {
-                    throw DaprError.malformed("each operation needs 'operation' and 'request'")
-                }
-                switch kind {
-                case "upsert": batch.append(.upsert(try Self.setRequest(item)))
-                case "delete":
-                    guard let key = item["key"] as? String else { throw DaprError.malformed("delete needs a key") }
-                    batch.append(.delete(StateDeleteRequest(key: key, etag: Self.etag(item), concurrency: Self.concurrency(item))))
-                default:
-                    throw DaprError(400, .invalidArgument, "ERR_NOT_SUPPORTED_STATE_OPERATION", "operation type \(kind) not supported")
-                }
-            }
+            let batch = try DaprHTTPRequests.transaction(try await Self.body(request))
             try await api.transact(store: store, batch)
             return Response(status: .noContent)
         }
@@ -136,16 +114,9 @@ public struct DaprHTTPAPI: Sendable {
     @Sendable func binding(_ request: Request, context: Context) async throws -> Response {
         try await handle {
             let name = try context.parameters.require("name")
-            guard let body = try await Self.json(request) as? [String: Any] else {
-                throw DaprError.malformed("the body must be {\"data\", \"metadata\", \"operation\"}")
-            }
-            var data: [UInt8] = []
-            if let value = body["data"] {
-                data = (value as? String).map { Array($0.utf8) } ?? Self.serialize(value)
-            }
-            let metadata = (body["metadata"] as? [String: Any])?.mapValues { "\($0)" } ?? [:]
+            let binding = try DaprHTTPRequests.binding(try await Self.body(request))
             let response = try await api.invokeBinding(
-                name: name, operation: body["operation"] as? String ?? "create", data: data, metadata: metadata)
+                name: name, operation: binding.operation, data: binding.data, metadata: binding.metadata)
             guard !response.data.isEmpty else { return Response(status: .noContent) }
             var headers = HTTPFields()
             for (key, value) in response.metadata {
@@ -251,14 +222,6 @@ public struct DaprHTTPAPI: Sendable {
         return Array(buffer: try await request.collectBody(upTo: 64 << 20))
     }
 
-    static func json(_ request: Request) async throws(DaprError) -> Any {
-        do {
-            return try JSONSerialization.jsonObject(with: Data(try await body(request)), options: [.fragmentsAllowed])
-        } catch {
-            throw DaprError.malformed("the body is not valid JSON")
-        }
-    }
-
     /// `metadata.<name>` query parameters, Dapr's way of passing request metadata.
     static func metadata(_ request: Request) -> [String: String] {
         var metadata: [String: String] = [:]
@@ -266,29 +229,6 @@ public struct DaprHTTPAPI: Sendable {
             metadata[String(name.dropFirst(9))] = String(value)
         }
         return metadata
-    }
-
-    /// `{key, value, etag?, metadata?: {ttlInSeconds}, options?: {concurrency}}`; values are
-    /// stored as their JSON text, as Dapr does.
-    static func setRequest(_ item: [String: Any]) throws(DaprError) -> StateSetRequest {
-        guard let key = item["key"] as? String else { throw DaprError.malformed("each state item needs a 'key'") }
-        let value = item["value"].map(serialize) ?? Array("null".utf8)
-        var ttl: Int?
-        if let metadata = item["metadata"] as? [String: Any], let text = metadata["ttlInSeconds"] {
-            guard let seconds = Int("\(text)") else { throw DaprError.malformed("ttlInSeconds must be a number") }
-            ttl = seconds > 0 ? seconds : nil
-        }
-        return StateSetRequest(key: key, value: value, etag: etag(item), concurrency: concurrency(item), ttlSeconds: ttl)
-    }
-
-    static func etag(_ item: [String: Any]) -> String? {
-        if let text = item["etag"] as? String, !text.isEmpty { return text }
-        if let number = item["etag"] as? NSNumber { return number.stringValue }
-        return nil
-    }
-
-    static func concurrency(_ item: [String: Any]) -> StateConcurrency {
-        ((item["options"] as? [String: Any])?["concurrency"] as? String).flatMap(StateConcurrency.init) ?? .lastWrite
     }
 }
 

@@ -25,6 +25,9 @@ public enum ComponentLoader {
             guard let data = manager.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw ManifestError(file: path, line: 0, column: 0, field: "", message: "cannot read the file")
             }
+            guard data.count <= YAMLDocument.maxBytes else {
+                throw ManifestError(file: path, line: 1, column: 1, field: "", message: "the file is larger than 1 MiB")
+            }
             try parse(text, file: path, into: &resources)
         }
         var seen: [String: ManifestLocation] = [:]
@@ -40,14 +43,7 @@ public enum ComponentLoader {
 
     /// Parses one file's documents into `resources`.
     public static func parse(_ text: String, file: String, into resources: inout Resources) throws(ManifestError) {
-        let documents: [Node]
-        do {
-            documents = try Yams.compose_all(yaml: text).map { $0 }
-        } catch let error as YamlError {
-            throw ManifestParser.syntaxError(error, file: file)
-        } catch {
-            throw ManifestError(file: file, line: 1, column: 1, field: "", message: "invalid YAML: \(error)")
-        }
+        let documents = try YAMLDocument.compose(text, file: file, multiple: true)
         for document in documents {
             let root = YAMLField(node: document, path: "", file: file)
             guard case .mapping(let mapping) = document else { throw root.error("expected a Dapr resource (a mapping)") }

@@ -12,6 +12,9 @@ public enum ManifestParser {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ManifestError(file: path, line: 0, column: 0, field: "", message: "cannot read the manifest file")
         }
+        guard data.count <= YAMLDocument.maxBytes else {
+            throw ManifestError(file: path, line: 1, column: 1, field: "", message: "the manifest is larger than 1 MiB")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ManifestError(file: path, line: 1, column: 1, field: "", message: "the manifest is not UTF-8 text")
         }
@@ -23,18 +26,8 @@ public enum ManifestParser {
     public static func parse(
         _ text: String, file: String, directory: String, requireModules: Bool = true
     ) throws(ManifestError) -> AppManifest {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ManifestError(file: file, line: 1, column: 1, field: "", message: "the manifest is empty")
-            }
-            root = node
-        } catch let error as ManifestError {
-            throw error
-        } catch let error as YamlError {
-            throw syntaxError(error, file: file)
-        } catch {
-            throw ManifestError(file: file, line: 1, column: 1, field: "", message: "invalid YAML: \(error)")
+        guard let root = try YAMLDocument.compose(text, file: file, multiple: false).first else {
+            throw ManifestError(file: file, line: 1, column: 1, field: "", message: "the manifest is empty")
         }
         var reader = Reader(file: file, directory: directory, requireModules: requireModules)
         return try reader.app(YAMLField(node: root, path: "", file: file))
@@ -295,15 +288,16 @@ struct Reader {
         for (key, value) in try field.mapping(allowed: Self.limitKeys) {
             switch key {
             case "memory":
-                let bytes = try value.byteSize()
+                let bytes = try value.byteSize(max: Units.maxWasmMemory, "4Gi (the most a wasm32 guest can address)")
                 guard bytes >= 65536 else { throw value.error("memory must be at least 64Ki (one Wasm page)") }
                 limits.memory = bytes
             case "fuel": limits.fuel = UInt64(try value.int(min: 1))
             case "timeout": limits.timeoutMilliseconds = try value.milliseconds()
-            case "max_request_body": limits.maxRequestBody = try value.byteSize()
-            case "max_response_body": limits.maxResponseBody = try value.byteSize()
-            case "max_concurrency": limits.maxConcurrency = try value.int(min: 1)
-            case "max_queue": limits.maxQueue = try value.int(min: 0)
+            // Bodies are held in memory: a gibibyte is far past any request a function serves.
+            case "max_request_body": limits.maxRequestBody = try value.byteSize(max: 1 << 30, "1Gi")
+            case "max_response_body": limits.maxResponseBody = try value.byteSize(max: 1 << 30, "1Gi")
+            case "max_concurrency": limits.maxConcurrency = try value.int(min: 1, max: 100_000)
+            case "max_queue": limits.maxQueue = try value.int(min: 0, max: 1_000_000)
             default: break
             }
         }
@@ -315,8 +309,9 @@ struct Reader {
         for (key, value) in try field.mapping(allowed: Self.poolKeys) {
             switch key {
             case "max_requests": pool.maxRequests = try value.int(min: 1)
-            case "recycle_memory": pool.recycleMemory = try value.byteSize()
-            case "prewarm": pool.prewarm = try value.int(min: 0)
+            case "recycle_memory": pool.recycleMemory = try value.byteSize(max: Units.maxWasmMemory, "4Gi")
+            // Each prepared instance holds its memory: a few cover any burst a prewarmer can keep up with.
+            case "prewarm": pool.prewarm = try value.int(min: 0, max: 64)
             default: break
             }
         }

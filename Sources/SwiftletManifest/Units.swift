@@ -20,17 +20,28 @@ public enum Units {
         return overflow ? nil : result
     }
 
-    /// Milliseconds from `250ms`, `5s`, `1m`; a bare number is `bareUnit` milliseconds each.
+    /// Milliseconds from `250ms`, `5s`, `1m`, `2h`; a bare number is `bareUnit` milliseconds each.
     public static func milliseconds(_ text: String, bareUnit: Int = 1) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix { $0.isNumber }
         guard let number = Int(digits) else { return nil }
+        let multiplier: Int
         switch trimmed.dropFirst(digits.count) {
-        case "": return number * bareUnit
-        case "ms": return number
-        case "s": return number * 1000
-        case "m": return number * 60_000
+        case "": multiplier = bareUnit
+        case "ms": multiplier = 1
+        case "s": multiplier = 1000
+        case "m": multiplier = 60_000
+        case "h": multiplier = 3_600_000
         default: return nil
         }
+        // Checked: `9999999999999999s` is a typo, not a reason to trap.
+        let (result, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : result
     }
+
+    /// Largest linear memory a wasm32 guest can have.
+    public static let maxWasmMemory = 4 << 30
+    /// Longest duration a limit may name: a day. Longer is a mistake, and every deadline
+    /// computed from it must stay far from overflow.
+    public static let maxMilliseconds = 86_400_000
 }

@@ -80,8 +80,9 @@ struct YAMLField {
         return value
     }
 
-    func int(min: Int = 0) throws(ManifestError) -> Int {
+    func int(min: Int = 0, max: Int = Int.max) throws(ManifestError) -> Int {
         guard let value = node.int, value >= min else { throw error("expected a whole number >= \(min)") }
+        guard value <= max else { throw error("at most \(max) is allowed") }
         return value
     }
 
@@ -105,13 +106,27 @@ struct YAMLField {
         return bytes
     }
 
-    /// A duration in milliseconds: a number of milliseconds or `250ms`, `5s`, `1m`.
+    /// A duration in milliseconds: a number of milliseconds or `250ms`, `5s`, `1m`, `2h`;
+    /// at most a day.
     func milliseconds() throws(ManifestError) -> Int {
-        if let value = node.int, value > 0 { return value }
-        guard let text = node.string, let value = Units.milliseconds(text), value > 0 else {
-            throw error("expected a duration such as 500ms, 5s or 1m")
+        let value: Int
+        if let number = node.int, number > 0 {
+            value = number
+        } else {
+            guard let text = node.string, let parsed = Units.milliseconds(text), parsed > 0 else {
+                throw error("expected a duration such as 500ms, 5s or 1m")
+            }
+            value = parsed
         }
+        guard value <= Units.maxMilliseconds else { throw error("a duration of at most 24h is allowed") }
         return value
+    }
+
+    /// A size in bytes no larger than `max` (named as `maxText` in the error).
+    func byteSize(max: Int, _ maxText: String) throws(ManifestError) -> Int {
+        let bytes = try byteSize()
+        guard bytes <= max else { throw error("at most \(maxText) is allowed") }
+        return bytes
     }
 
     /// The allowed key within edit distance 2 of `key`, if any.

@@ -117,11 +117,32 @@ public struct AppArtifact: Sendable {
 extension AppArtifact {
     /// Checks that a pulled manifest is a Swiftlet app whose layers unpack inside the app
     /// directory, and returns the config descriptor's and layers' titles.
+    /// The largest blob a pulled app may have: modules and files of a function app, with
+    /// room for an interpreter. Sizes come from the registry, so they are checked before any
+    /// is used to size a download.
+    public static let maxBlobSize = 1 << 30
+    /// Files of one app.
+    public static let maxLayers = 4096
+    /// The largest app config: a manifest and its component files.
+    public static let maxConfigSize = 16 << 20
+
     public static func validate(_ manifest: ImageManifest) throws(OCIError) {
         guard manifest.config.mediaType == MediaType.appConfig else {
             throw OCIError.invalidArtifact("config media type is \(manifest.config.mediaType), expected \(MediaType.appConfig)")
         }
+        guard Digest.isValid(manifest.config.digest) else {
+            throw OCIError.invalidArtifact("config digest '\(manifest.config.digest)' is not sha256")
+        }
+        guard (0...maxConfigSize).contains(manifest.config.size) else {
+            throw OCIError.invalidArtifact("the config's size \(manifest.config.size) is outside 0...\(maxConfigSize) bytes")
+        }
+        guard manifest.layers.count <= maxLayers else {
+            throw OCIError.invalidArtifact("\(manifest.layers.count) layers; an app may have at most \(maxLayers)")
+        }
         for layer in manifest.layers {
+            guard (0...maxBlobSize).contains(layer.size) else {
+                throw OCIError.invalidArtifact("layer \(layer.digest) claims \(layer.size) bytes; at most \(maxBlobSize) are accepted")
+            }
             guard Digest.isValid(layer.digest) else { throw OCIError.invalidArtifact("layer digest '\(layer.digest)' is not sha256") }
             guard let title = layer.title else { throw OCIError.invalidArtifact("layer \(layer.digest) has no \(titleAnnotation)") }
             guard isSafeRelativePath(title) else {

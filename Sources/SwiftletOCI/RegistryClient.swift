@@ -92,12 +92,16 @@ public final class RegistryClient: Sendable {
         public var bytesDownloaded: Int
     }
 
+    /// The largest manifest accepted, as the OCI distribution spec suggests registries do.
+    static let maxManifestSize = 4 << 20
+
     /// Fetches the manifest, every blob not already cached (each checked against its
     /// digest), and unpacks the app in the cache.
     public func pull(_ reference: OCIReference, into cache: BlobCache) async throws -> PulledApp {
         let response = try await send(
             base(reference) + "/manifests/\(reference.reference)", method: .GET, reference: reference, push: false,
-            headers: [("Accept", [MediaType.imageManifest, MediaType.imageIndex, MediaType.dockerManifest].joined(separator: ", "))])
+            headers: [("Accept", [MediaType.imageManifest, MediaType.imageIndex, MediaType.dockerManifest].joined(separator: ", "))],
+            limit: Self.maxManifestSize)
         guard response.status == .ok else {
             if response.status == .notFound { throw OCIError.notFound("\(reference) was not found in the registry") }
             throw OCIError.registry("fetching the manifest of \(reference) failed: \(response.describe())")
@@ -143,6 +147,7 @@ public final class RegistryClient: Sendable {
         }
         let response = try await send(
             base(reference) + "/blobs/\(descriptor.digest)", method: .GET, reference: reference, push: false,
+            // The size was validated against maxBlobSize, so adding one cannot overflow.
             limit: descriptor.size + 1, onBytes: { [progress] done in progress.update("pull", name, done: done, total: descriptor.size) })
         guard response.status == .ok else {
             throw OCIError.registry("fetching \(name) (\(descriptor.digest)) failed: \(response.describe())")
@@ -245,8 +250,11 @@ public final class RegistryClient: Sendable {
         var bytes: [UInt8] = []
         if method != .HEAD {
             for try await chunk in response.body {
+                // Checked before appending: the registry chooses chunk sizes too.
+                guard chunk.readableBytes <= limit - bytes.count else {
+                    throw OCIError.registry("\(url) sent more than the \(limit) bytes expected")
+                }
                 bytes += chunk.readableBytesView
-                guard bytes.count <= limit else { throw OCIError.registry("\(url) sent more than the \(limit) bytes expected") }
                 onBytes?(bytes.count)
             }
         }

@@ -40,11 +40,11 @@ public struct RegistryCredentials: Sendable, Equatable {
 }
 
 /// A `WWW-Authenticate` challenge: `Basic realm=...` or `Bearer realm=...,service=...,scope=...`.
-struct AuthChallenge: Equatable {
+package struct AuthChallenge: Equatable {
     var scheme: String
     var parameters: [String: String]
 
-    init?(_ header: String) {
+    package init?(_ header: String) {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard let space = trimmed.firstIndex(of: " ") else {
             guard !trimmed.isEmpty else { return nil }

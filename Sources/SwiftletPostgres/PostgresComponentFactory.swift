@@ -24,7 +24,7 @@ public struct PostgresComponentFactory: ComponentFactory {
         var configuration = PostgresClient.Configuration(
             host: connection.host, port: connection.port, username: connection.user, password: connection.password,
             database: connection.database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(Int64(try settings.int("timeout", default: 5)))
+        configuration.options.connectTimeout = .seconds(Int64(try settings.int("timeout", default: 5, in: 1...86_400)))
         let client = PostgresClient(configuration: configuration, backgroundLogger: context.logger)
         let runner = Task { await client.run() }
         let store = PostgresStateStore(client: client, runner: runner, table: table, name: settings.name, logger: context.logger)

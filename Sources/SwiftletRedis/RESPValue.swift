@@ -52,10 +52,20 @@ enum RESPEncoder {
 }
 
 /// Parses RESP2 replies, waiting for more bytes when a value is incomplete.
-struct RESPDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RESPValue
+///
+/// Every size comes from the server, so each is bounded before it is used: a bulk string
+/// at most Redis's own 512 MB, an array at most 16M elements (space is reserved only for
+/// the first thousand), nesting at most 32 deep, a line at most 64 KiB. Anything beyond is
+/// a ``ProtocolError``, which closes the connection.
+package struct RESPDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = RESPValue
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    static let maxBulkLength = 512 << 20
+    static let maxArrayCount = 1 << 24
+    static let maxDepth = 32
+    static let maxLineLength = 64 << 10
+
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         var copy = buffer
         guard let value = try Self.parse(&copy) else { return .needMoreData }
         buffer = copy
@@ -63,34 +73,41 @@ struct RESPDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    struct ProtocolError: Error, CustomStringConvertible {
-        let description: String
+    package struct ProtocolError: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// One value from `buffer`, or `nil` (buffer untouched by the caller) when incomplete.
-    static func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        guard let line = readLine(&buffer) else { return nil }
+    package static func parse(_ buffer: inout ByteBuffer, depth: Int = 0) throws -> RESPValue? {
+        guard depth <= maxDepth else { throw ProtocolError(description: "RESP values nested deeper than \(maxDepth)") }
+        guard let line = try readLine(&buffer) else { return nil }
         guard let marker = line.first else { throw ProtocolError(description: "empty RESP line") }
         let rest = String(decoding: line.dropFirst(), as: UTF8.self)
         switch marker {
         case UInt8(ascii: "+"): return .simpleString(rest)
         case UInt8(ascii: "-"): return .error(rest)
         case UInt8(ascii: ":"):
-            guard let value = Int(rest) else { throw ProtocolError(description: "bad integer \(rest)") }
+            guard let value = Int(rest) else { throw ProtocolError(description: "bad integer \(rest.prefix(40))") }
             return .integer(value)
         case UInt8(ascii: "$"):
-            guard let length = Int(rest) else { throw ProtocolError(description: "bad bulk length \(rest)") }
+            guard let length = Int(rest), length >= -1, length <= maxBulkLength else {
+                throw ProtocolError(description: "bad bulk length \(rest.prefix(40))")
+            }
             if length < 0 { return .bulk(nil) }
             guard buffer.readableBytes >= length + 2, let bytes = buffer.readBytes(length: length) else { return nil }
-            buffer.moveReaderIndex(forwardBy: 2)
+            guard buffer.readBytes(length: 2) == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else {
+                throw ProtocolError(description: "bulk string not followed by CRLF")
+            }
             return .bulk(bytes)
         case UInt8(ascii: "*"):
-            guard let count = Int(rest) else { throw ProtocolError(description: "bad array length \(rest)") }
+            guard let count = Int(rest), count >= -1, count <= maxArrayCount else {
+                throw ProtocolError(description: "bad array length \(rest.prefix(40))")
+            }
             if count < 0 { return .array(nil) }
             var values: [RESPValue] = []
-            values.reserveCapacity(count)
+            values.reserveCapacity(min(count, 1024))
             for _ in 0..<count {
-                guard let value = try parse(&buffer) else { return nil }
+                guard let value = try parse(&buffer, depth: depth + 1) else { return nil }
                 values.append(value)
             }
             return .array(values)
@@ -99,11 +116,18 @@ struct RESPDecoder: ByteToMessageDecoder {
         }
     }
 
-    static func readLine(_ buffer: inout ByteBuffer) -> [UInt8]? {
+    /// A CRLF-terminated line without its terminator, or `nil` when it has not all arrived.
+    static func readLine(_ buffer: inout ByteBuffer) throws -> [UInt8]? {
         let view = buffer.readableBytesView
-        guard let newline = view.firstIndex(of: UInt8(ascii: "\n")), newline > view.startIndex,
-            view[newline - 1] == UInt8(ascii: "\r")
-        else { return nil }
+        guard let newline = view.prefix(maxLineLength + 2).firstIndex(of: UInt8(ascii: "\n")) else {
+            if view.count > maxLineLength + 1 {
+                throw ProtocolError(description: "a RESP line longer than \(maxLineLength) bytes")
+            }
+            return nil
+        }
+        guard newline > view.startIndex, view[newline - 1] == UInt8(ascii: "\r") else {
+            throw ProtocolError(description: "a RESP line not ended by CRLF")
+        }
         let length = newline - view.startIndex - 1
         let line = buffer.readBytes(length: length)
         buffer.moveReaderIndex(forwardBy: 2)

@@ -13,7 +13,7 @@ public struct RedisComponentFactory: ComponentFactory {
         let client = RedisClient(
             configuration: RedisClient.Configuration(
                 host: host, port: port, password: settings.string("redisPassword"),
-                database: try settings.int("redisDB", default: 0)))
+                database: try settings.int("redisDB", default: 0, in: 0...1_000_000)))
         // Unreachable at start is a configuration problem worth stopping for.
         do {
             try await client.send(["PING"])
@@ -22,10 +22,10 @@ public struct RedisComponentFactory: ComponentFactory {
         }
         switch settings.type {
         case "state.redis":
-            let ttl = try settings.int("ttlInSeconds", default: 0)
+            let ttl = try settings.int("ttlInSeconds", default: 0, in: -1...Int(Int32.max))
             return .state(RedisStateStore(client: client, name: settings.name, defaultTTL: ttl > 0 ? ttl : nil))
         case "pubsub.redis":
-            let maxLength = try settings.int("maxLenApprox", default: 0)
+            let maxLength = try settings.int("maxLenApprox", default: 0, in: 0...Int(Int32.max))
             let processingTimeout: Double? =
                 settings.string("processingTimeout") == nil ? nil : try settings.seconds("processingTimeout", default: 60)
             // Dapr reads 0 as "never redeliver"; here it would reclaim every pending entry at

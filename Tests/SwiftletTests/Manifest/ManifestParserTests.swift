@@ -206,6 +206,7 @@ struct ManifestParserTests {
         #expect(Units.milliseconds("250ms") == 250)
         #expect(Units.milliseconds("3s") == 3000)
         #expect(Units.milliseconds("2", bareUnit: 1000) == 2000)
-        #expect(Units.milliseconds("1h") == nil)
+        #expect(Units.milliseconds("1h") == 3_600_000)
+        #expect(Units.milliseconds("1d") == nil)
     }
 }

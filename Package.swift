@@ -1,6 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// A libFuzzer target (`scripts/fuzz.sh`): its module defines `LLVMFuzzerTestOneInput` and
+/// an `@main` that replays files. SwiftPM names every executable's entry point
+/// `<Module>_main` and points `main` at it, except under `--sanitize=fuzzer`, where
+/// libFuzzer's `main` runs; naming the entry point here too keeps the `@main` out of
+/// libFuzzer's way in fuzzer builds and changes nothing in plain ones.
+func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",
+        swiftSettings: [.unsafeFlags(["-Xfrontend", "-entry-point-function-name", "-Xfrontend", "\(name)_main"])])
+}
+
 // Targets follow the architecture: a pure guest ABI (no engine types), the WasmKit host,
 // the app manifest, triggers, the runtime that wires them, and a thin CLI on top.
 let package = Package(
@@ -357,6 +368,17 @@ let package = Package(
             ],
             path: "Benchmarks/SwiftletBenchmarks"
         ),
+
+        // Fuzz targets for everything that parses peer or file input.
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        fuzzTarget("FuzzManifest", ["SwiftletManifest"]),
+        fuzzTarget("FuzzComponents", ["SwiftletManifest"]),
+        fuzzTarget("FuzzCGI", ["SwiftletWasmHost"]),
+        fuzzTarget("FuzzRESP", ["SwiftletRedis", .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzNATS", ["SwiftletNATS", .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzOCI", ["SwiftletOCI"]),
+        fuzzTarget("FuzzCloudEvent", ["SwiftletBuildingBlocks"]),
+        fuzzTarget("FuzzDaprHTTP", ["SwiftletDaprAPI"]),
 
         .testTarget(
             name: "SwiftletTests",

@@ -183,6 +183,7 @@ let package = Package(
         .target(
             name: "SwiftletEventTriggers",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletWasmHost",
                 "SwiftletBuildingBlocks",
                 "SwiftletTelemetry",

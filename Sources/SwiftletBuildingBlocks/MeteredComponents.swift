@@ -119,6 +119,12 @@ struct MeteredConsumer: PubSubConsumer {
         }
     }
 
+    var leaseSeconds: Double { consumer.leaseSeconds }
+
+    func extend(_ deliveries: [PubSubDelivery]) async throws(BuildingBlockError) {
+        try await metrics.measure("extend") { () async throws(BuildingBlockError) in try await consumer.extend(deliveries) }
+    }
+
     func close() async { await consumer.close() }
 }
 

@@ -15,14 +15,19 @@ public struct PubSubDelivery: Sendable {
     }
 }
 
-/// How long an unacknowledged delivery stays leased to a consumer before another fetch may
-/// receive it again.
+/// How a consumer holds what it fetched.
 public struct ConsumerOptions: Sendable {
-    public var ackTimeoutSeconds: Double
+    /// How long a fetched delivery stays with this consumer without a word from it. The
+    /// subscription renews the lease (``PubSubConsumer/extend(_:)``) every third of it while
+    /// the delivery is processed, so a slow guest keeps its messages and a dead process loses
+    /// them within this time: they go to another member or to the restarted process.
+    public var leaseSeconds: Double
     public var maxBatch: Int
 
-    public init(ackTimeoutSeconds: Double = 30, maxBatch: Int = 32) {
-        self.ackTimeoutSeconds = ackTimeoutSeconds
+    public static let defaultLeaseSeconds: Double = 5
+
+    public init(leaseSeconds: Double = ConsumerOptions.defaultLeaseSeconds, maxBatch: Int = 32) {
+        self.leaseSeconds = leaseSeconds
         self.maxBatch = maxBatch
     }
 }
@@ -48,5 +53,10 @@ public protocol PubSubConsumer: Sendable {
     func ack(_ delivery: PubSubDelivery) async throws(BuildingBlockError)
     /// Refuses a delivery; it comes back after `delaySeconds`.
     func nak(_ delivery: PubSubDelivery, delaySeconds: Double) async throws(BuildingBlockError)
+    /// How long this consumer's deliveries are leased, so the caller can renew in time.
+    var leaseSeconds: Double { get }
+    /// Renews the lease on deliveries still being processed (see
+    /// ``ConsumerOptions/leaseSeconds``). Deliveries the consumer no longer holds are skipped.
+    func extend(_ deliveries: [PubSubDelivery]) async throws(BuildingBlockError)
     func close() async
 }

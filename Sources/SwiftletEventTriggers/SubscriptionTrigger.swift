@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SwiftletABI
 import SwiftletBuildingBlocks
+import SwiftletCore
 import SwiftletTelemetry
 import SwiftletWasmHost
 import Tracing
@@ -24,11 +25,14 @@ public struct SubscriptionTrigger: Service {
         public var maxInFlight: Int
         public var maxAttempts: Int
         public var retryDelaySeconds: Double
-        public var ackTimeoutSeconds: Double
+        /// How long fetched messages stay with this process without a heartbeat (see
+        /// ``ConsumerOptions/leaseSeconds``).
+        public var leaseSeconds: Double
 
         public init(
             pubsubName: String, topic: String, group: String, path: String, deadLetterTopic: String? = nil,
-            maxInFlight: Int = 16, maxAttempts: Int = 10, retryDelaySeconds: Double = 1, ackTimeoutSeconds: Double = 60
+            maxInFlight: Int = 16, maxAttempts: Int = 10, retryDelaySeconds: Double = 1,
+            leaseSeconds: Double = ConsumerOptions.defaultLeaseSeconds
         ) {
             self.pubsubName = pubsubName
             self.topic = topic
@@ -38,7 +42,7 @@ public struct SubscriptionTrigger: Service {
             self.maxInFlight = maxInFlight
             self.maxAttempts = maxAttempts
             self.retryDelaySeconds = retryDelaySeconds
-            self.ackTimeoutSeconds = ackTimeoutSeconds
+            self.leaseSeconds = leaseSeconds
         }
     }
 
@@ -76,7 +80,7 @@ public struct SubscriptionTrigger: Service {
                 if consumer == nil {
                     consumer = try await broker.consumer(
                         topic: settings.topic, group: settings.group,
-                        options: ConsumerOptions(ackTimeoutSeconds: settings.ackTimeoutSeconds, maxBatch: settings.maxInFlight))
+                        options: ConsumerOptions(leaseSeconds: settings.leaseSeconds, maxBatch: settings.maxInFlight))
                 }
                 guard let active = consumer else { continue }
                 let batch = try await active.fetch(max: settings.maxInFlight, waitSeconds: 1)
@@ -84,11 +88,19 @@ public struct SubscriptionTrigger: Service {
                     logger.info("subscription \(settings.topic) on \(settings.pubsubName) recovered")
                     failures = 0
                 }
-                // Each batch is at most max_in_flight deliveries, processed concurrently.
+                // Each batch is at most max_in_flight deliveries, processed concurrently,
+                // with their leases renewed until each is settled.
+                let unsettled = Locked(Dictionary(uniqueKeysWithValues: batch.map { ($0.id, $0) }))
                 await withTaskGroup(of: Void.self) { group in
+                    let heartbeat = Task { await renew(unsettled, consumer: active) }
                     for delivery in batch {
-                        group.addTask { await process(delivery, consumer: active) }
+                        group.addTask {
+                            await process(delivery, consumer: active)
+                            unsettled.withLock { _ = $0.removeValue(forKey: delivery.id) }
+                        }
                     }
+                    await group.waitForAll()
+                    heartbeat.cancel()
                 }
             } catch {
                 if failures % 30 == 0 {
@@ -99,6 +111,23 @@ public struct SubscriptionTrigger: Service {
             }
         }
         await consumer?.close()
+    }
+
+    /// Renews the leases of deliveries still being processed, every third of the lease, so
+    /// this process keeps them while it lives and loses them soon after it dies.
+    func renew(_ unsettled: Locked<[String: PubSubDelivery]>, consumer: any PubSubConsumer) async {
+        let interval = Duration.milliseconds(Int64(max(100, consumer.leaseSeconds * 1000 / 3)))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let pending = unsettled.withLock { Array($0.values) }
+            guard !Task.isCancelled, !pending.isEmpty else { continue }
+            do throws(BuildingBlockError) {
+                try await consumer.extend(pending)
+            } catch {
+                // A missed heartbeat costs at most a duplicate delivery.
+                logger.debug("could not renew \(pending.count) \(settings.topic) lease(s): \(error.message)")
+            }
+        }
     }
 
     func process(_ delivery: PubSubDelivery, consumer: any PubSubConsumer) async {

@@ -63,6 +63,8 @@ struct JetStreamConsumer: PubSubConsumer {
     let inbox: String
     let sid: Int
     let buffer: DeliveryBuffer
+    /// The consumer's ack wait: how long JetStream holds a delivery for it.
+    let leaseSeconds: Double
 
     func fetch(max: Int, waitSeconds: Double) async throws(BuildingBlockError) -> [PubSubDelivery] {
         let expires = Int64(Swift.max(0.05, waitSeconds) * 1e9)
@@ -114,6 +116,11 @@ struct JetStreamConsumer: PubSubConsumer {
 
     func nak(_ delivery: PubSubDelivery, delaySeconds: Double) async throws(BuildingBlockError) {
         try await respond(delivery, #"-NAK {"delay":\#(Int64(delaySeconds * 1e9))}"#)
+    }
+
+    /// `+WPI` (work in progress) restarts a delivery's ack wait.
+    func extend(_ deliveries: [PubSubDelivery]) async throws(BuildingBlockError) {
+        for delivery in deliveries { try await respond(delivery, "+WPI") }
     }
 
     private func respond(_ delivery: PubSubDelivery, _ body: String) async throws(BuildingBlockError) {

@@ -7,12 +7,13 @@ final class JetStreamPubSub: PubSubBackend {
     let client: NATSClient
     let name: String
     let streamName: String?
-    let ackWaitSeconds: Double
+    /// Dapr's `ackWait`; without it, the subscription's lease.
+    let ackWaitSeconds: Double?
     let maxDeliver: Int
     let deliverPolicy: String
     let knownStreams = KnownStreams()
 
-    init(client: NATSClient, name: String, streamName: String?, ackWaitSeconds: Double, maxDeliver: Int, deliverPolicy: String) {
+    init(client: NATSClient, name: String, streamName: String?, ackWaitSeconds: Double?, maxDeliver: Int, deliverPolicy: String) {
         self.client = client
         self.name = name
         self.streamName = streamName
@@ -38,12 +39,13 @@ final class JetStreamPubSub: PubSubBackend {
         -> any PubSubConsumer
     {
         let stream = stream(for: topic)
+        let ackWait = ackWaitSeconds ?? options.leaseSeconds
         let durable = (group + "-" + topic).map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
         try await call {
             try await self.ensureStream(for: topic)
             let config: [String: Any] = [
                 "durable_name": durable, "ack_policy": "explicit", "deliver_policy": self.deliverPolicy,
-                "ack_wait": Int64(self.ackWaitSeconds * 1e9), "max_deliver": self.maxDeliver, "filter_subject": topic,
+                "ack_wait": Int64(ackWait * 1e9), "max_deliver": self.maxDeliver, "filter_subject": topic,
                 "max_ack_pending": 10_000,
             ]
             let body = try JSONSerialization.data(withJSONObject: ["stream_name": stream, "config": config])
@@ -55,7 +57,8 @@ final class JetStreamPubSub: PubSubBackend {
         do {
             let sid = try await client.subscribe(inbox) { message in buffer.push(message) }
             return JetStreamConsumer(
-                client: client, name: name, topic: topic, stream: stream, durable: durable, inbox: inbox, sid: sid, buffer: buffer)
+                client: client, name: name, topic: topic, stream: stream, durable: durable, inbox: inbox, sid: sid, buffer: buffer,
+                leaseSeconds: ackWait)
         } catch {
             throw BuildingBlockError(.unavailable, "\(name): nats: \(error)")
         }

@@ -20,7 +20,8 @@ public struct NATSComponentFactory: ComponentFactory {
         }
         let backend = JetStreamPubSub(
             client: client, name: settings.name, streamName: settings.string("streamName"),
-            ackWaitSeconds: try settings.seconds("ackWait", default: 30), maxDeliver: try settings.int("maxDeliver", default: -1, in: -1...1_000_000),
+            ackWaitSeconds: settings.string("ackWait") == nil ? nil : try settings.seconds("ackWait", default: 0),
+            maxDeliver: try settings.int("maxDeliver", default: -1, in: -1...1_000_000),
             deliverPolicy: deliverPolicy)
         do {
             let reply = try await client.request("$JS.API.INFO", payload: [], timeout: .seconds(5))

@@ -46,7 +46,7 @@ final class RedisStreamsPubSub: PubSubBackend {
         // Blocking reads get a connection of their own so they do not stall other commands.
         let reader = RedisClient(configuration: client.configuration)
         var options = options
-        if let processingTimeoutSeconds { options.ackTimeoutSeconds = processingTimeoutSeconds }
+        if let processingTimeoutSeconds { options.leaseSeconds = processingTimeoutSeconds }
         return RedisStreamsConsumer(
             client: client, reader: reader, name: name, topic: topic, group: group, consumer: consumerID,
             options: options)
@@ -66,7 +66,7 @@ struct RedisStreamsConsumer: PubSubConsumer {
     let consumer: String
     let options: ConsumerOptions
 
-    var idleMilliseconds: Int { Int(options.ackTimeoutSeconds * 1000) }
+    var idleMilliseconds: Int { Int(options.leaseSeconds * 1000) }
 
     func fetch(max: Int, waitSeconds: Double) async throws(BuildingBlockError) -> [PubSubDelivery] {
         do {
@@ -121,6 +121,19 @@ struct RedisStreamsConsumer: PubSubConsumer {
     func ack(_ delivery: PubSubDelivery) async throws(BuildingBlockError) {
         do {
             try await client.send(["XACK", topic, group, delivery.id])
+        } catch {
+            throw BuildingBlockError(.unavailable, "\(name): redis: \(error)")
+        }
+    }
+
+    var leaseSeconds: Double { options.leaseSeconds }
+
+    func extend(_ deliveries: [PubSubDelivery]) async throws(BuildingBlockError) {
+        guard !deliveries.isEmpty else { return }
+        // Claiming an entry for oneself resets its idle time, which is what XAUTOCLAIM
+        // measures; JUSTID leaves the delivery count alone.
+        do {
+            try await client.send(["XCLAIM", topic, group, consumer, "0"] + deliveries.map(\.id) + ["JUSTID"])
         } catch {
             throw BuildingBlockError(.unavailable, "\(name): redis: \(error)")
         }

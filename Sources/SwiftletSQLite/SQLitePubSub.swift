@@ -91,7 +91,7 @@ struct SQLiteConsumer: PubSubConsumer {
     private func fetchReady(max: Int) async throws(BuildingBlockError) -> [PubSubDelivery] {
         let topic = topic
         let group = group
-        let lease = options.ackTimeoutSeconds
+        let lease = options.leaseSeconds
         do {
             return try await broker.file.transaction { connection in
                 let now = epochSeconds()
@@ -143,6 +143,29 @@ struct SQLiteConsumer: PubSubConsumer {
         try await update(
             "UPDATE inbox SET available = ? WHERE grp = ? AND topic = ? AND message_id = ?", delivery,
             prefix: [.float(epochSeconds() + delaySeconds)])
+    }
+
+    var leaseSeconds: Double { options.leaseSeconds }
+
+    func extend(_ deliveries: [PubSubDelivery]) async throws(BuildingBlockError) {
+        guard !deliveries.isEmpty else { return }
+        let topic = topic
+        let group = group
+        let until = epochSeconds() + options.leaseSeconds
+        do {
+            try await broker.file.exclusive { connection in
+                // A delivery leased again since (an expired lease, another fetch) has a new
+                // attempt count and is not ours to extend.
+                for delivery in deliveries {
+                    guard let id = Int(delivery.id) else { continue }
+                    _ = try await connection.query(
+                        "UPDATE inbox SET available = ? WHERE grp = ? AND topic = ? AND message_id = ? AND attempts = ?",
+                        [.float(until), .text(group), .text(topic), .integer(SQLiteInt64(id)), .integer(SQLiteInt64(delivery.attempt))])
+                }
+            }
+        } catch {
+            throw BuildingBlockError.unavailable(broker.name, error)
+        }
     }
 
     func close() async {}

@@ -29,7 +29,7 @@ struct PubSubConformanceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try await Services.pubsub(backend, directory: directory.path)
         let topic = "orders-\(UUID().uuidString.prefix(8))"
-        let consumer = try await broker.consumer(topic: topic, group: "app", options: ConsumerOptions(ackTimeoutSeconds: 2))
+        let consumer = try await broker.consumer(topic: topic, group: "app", options: ConsumerOptions(leaseSeconds: 2))
         for index in 1...5 { try await broker.publish(topic: topic, data: bytes("m\(index)")) }
         let received = try await collect(consumer, count: 5)
         #expect(received.map(text) == ["m1", "m2", "m3", "m4", "m5"])
@@ -46,7 +46,7 @@ struct PubSubConformanceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try await Services.pubsub(backend, directory: directory.path)
         let topic = "retry-\(UUID().uuidString.prefix(8))"
-        let consumer = try await broker.consumer(topic: topic, group: "app", options: ConsumerOptions(ackTimeoutSeconds: 2))
+        let consumer = try await broker.consumer(topic: topic, group: "app", options: ConsumerOptions(leaseSeconds: 2))
         try await broker.publish(topic: topic, data: bytes("refused"))
         try await broker.publish(topic: topic, data: bytes("forgotten"))
         let first = try await collect(consumer, count: 2, ack: false)
@@ -67,7 +67,7 @@ struct PubSubConformanceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try await Services.pubsub(backend, directory: directory.path)
         let topic = "fanout-\(UUID().uuidString.prefix(8))"
-        let options = ConsumerOptions(ackTimeoutSeconds: 10)
+        let options = ConsumerOptions(leaseSeconds: 10)
         let memberA = try await broker.consumer(topic: topic, group: "billing", options: options)
         let memberB = try await broker.consumer(topic: topic, group: "billing", options: options)
         let audit = try await broker.consumer(topic: topic, group: "audit", options: options)
@@ -92,13 +92,42 @@ struct PubSubConformanceTests {
     }
 
     @Test(arguments: backends)
+    func aRenewedLeaseKeepsAMessageAndALapsedOneFreesIt(backend: String) async throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try await Services.pubsub(backend, directory: directory.path)
+        let topic = "lease-\(UUID().uuidString.prefix(8))"
+        // Two seconds: an empty fetch may wait a little past its 0.33 s (JetStream's pull).
+        let options = ConsumerOptions(leaseSeconds: 2)
+        let holder = try await broker.consumer(topic: topic, group: "app", options: options)
+        let other = try await broker.consumer(topic: topic, group: "app", options: options)
+        #expect(holder.leaseSeconds == 2)
+        try await broker.publish(topic: topic, data: bytes("long job"))
+        let held = try #require(try await collect(holder, count: 1, ack: false).first)
+        // Three lease lengths of work, renewed every third of a lease: nobody else gets it.
+        let working = Date()
+        while Date().timeIntervalSince(working) < 6 {
+            try await holder.extend([held])
+            #expect(try await other.fetch(max: 1, waitSeconds: 0.33).isEmpty, "a renewed lease keeps the message")
+        }
+        // The holder falls silent (as a killed process does): the lease lapses.
+        let silent = Date()
+        let taken = try await collect(other, count: 1, seconds: 8)
+        #expect(taken.map(text) == ["long job"])
+        #expect(Date().timeIntervalSince(silent) < 4.5, "a lapsed lease frees the message within about its length")
+        await holder.close()
+        await other.close()
+        await broker.close()
+    }
+
+    @Test(arguments: backends)
     func aRestartBetweenPublishAndDeliveryLosesNothing(backend: String) async throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let topic = "durable-\(UUID().uuidString.prefix(8))"
         let first = try await Services.pubsub(backend, directory: directory.path)
         let group = "app"
-        let registered = try await first.consumer(topic: topic, group: group, options: ConsumerOptions(ackTimeoutSeconds: 1))
+        let registered = try await first.consumer(topic: topic, group: group, options: ConsumerOptions(leaseSeconds: 1))
         try await first.publish(topic: topic, data: bytes("survives"))
         // Delivered once but never acknowledged, then the broker client goes away.
         let unacked = try await collect(registered, count: 1, ack: false)
@@ -107,7 +136,7 @@ struct PubSubConformanceTests {
         await first.close()
 
         let second = try await Services.pubsub(backend, directory: directory.path)
-        let consumer = try await second.consumer(topic: topic, group: group, options: ConsumerOptions(ackTimeoutSeconds: 1))
+        let consumer = try await second.consumer(topic: topic, group: group, options: ConsumerOptions(leaseSeconds: 1))
         let received = try await collect(consumer, count: 1, seconds: 10)
         #expect(received.map(text) == ["survives"])
         await consumer.close()

@@ -56,7 +56,7 @@ enum Services {
         case "state.postgresql": (backend, ["connectionString": postgres, "tableName": "conformance_state"])
         case "pubsub.sqlite": (backend, ["connectionString": directory + "/pubsub.db"])
         case "pubsub.redis": (backend, ["redisHost": redis, "consumerID": "c-\(UUID().uuidString.prefix(8))"])
-        case "pubsub.jetstream": (backend, ["natsURL": nats, "ackWait": "2s"])
+        case "pubsub.jetstream": (backend, ["natsURL": nats])
         default: (backend, [:])
         }
     }

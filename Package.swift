@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -263,6 +264,9 @@ let package = Package(
         .target(
             name: "SwiftletHTTPTrigger",
             dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 "SwiftletCore",
                 "SwiftletWasmHost",
                 "SwiftletManifest",
@@ -310,6 +314,7 @@ let package = Package(
         .target(
             name: "SwiftletCLI",
             dependencies: [
+                "SwiftletHTTPTrigger",
                 "SwiftletCore",
                 "SwiftletRuntime",
                 "SwiftletWasmHost",

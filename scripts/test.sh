@@ -53,7 +53,7 @@ else
     # Suites that each run several `swiftlet` processes under load (replicas, a kill and
     # restart mid-stream, a version swap under wrk) run last, one at a time: together they
     # would starve each other and the latency-bounded suites of the two cores.
-    heavy='ReplicaTests|OrdersExampleTests|HotUpdateTests'
+    heavy='ReplicaTests|OrdersExampleTests|HotUpdateTests|HostileClientTests'
     timeout -k 30 900 swift test --skip-build --filter "$timing"
     timeout -k 30 2400 swift test --skip-build --skip "$timing|$heavy"
     timeout -k 30 1200 swift test --skip-build --no-parallel --filter "$heavy"

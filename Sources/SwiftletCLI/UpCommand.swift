@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SwiftletDaprAPI
+import SwiftletHTTPTrigger
 import SwiftletManifest
 import SwiftletOCI
 import ServiceLifecycle
@@ -78,6 +79,18 @@ struct UpCommand: AsyncParsableCommand {
         valueName: "engine"))
     var engine: EngineFlag?
 
+    @Option(help: ArgumentHelp(
+        "Close a connection with no request in progress after this (default 60s).", valueName: "duration"))
+    var idleTimeout = "60s"
+
+    @Option(help: ArgumentHelp(
+        "Close a connection whose request has not fully arrived after this (default 60s).", valueName: "duration"))
+    var readTimeout = "60s"
+
+    @Option(help: ArgumentHelp(
+        "Close a connection whose response could not be written for this long (default 60s).", valueName: "duration"))
+    var writeTimeout = "60s"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SWIFTLET_LOG).")
     var logLevel: Logger.Level?
 
@@ -92,6 +105,8 @@ struct UpCommand: AsyncParsableCommand {
         if let workerThreads, workerThreads < 1 { throw CLIError("--workers must be at least 1") }
         // Flags are checked before anything loads, so a typo costs no start-up.
         let dapr = try daprOptions(environment)
+        let connections = try connectionLimits()
+        FileDescriptorLimit.raise(logger: logger)
         let (manifestPath, source) = try await resolveManifest(logger: logger)
         let app: LoadedApp
         do {
@@ -118,7 +133,7 @@ struct UpCommand: AsyncParsableCommand {
         }
         let server = SwiftletServer(
             app: app, listen: address, dapr: dapr, admin: admin, source: source, sources: registry.source,
-            services: tracing.map { [$0] } ?? [], logger: logger)
+            services: tracing.map { [$0] } ?? [], connections: connections, logger: logger)
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
@@ -141,6 +156,20 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as OCIError {
             throw CLIError(error.description)
         }
+    }
+
+    func connectionLimits() throws -> ConnectionLimits {
+        func duration(_ text: String, _ flag: String) throws -> Duration {
+            guard let milliseconds = Units.milliseconds(text, bareUnit: 1000), milliseconds > 0,
+                milliseconds <= Units.maxMilliseconds
+            else {
+                throw CLIError("\(flag) expects a duration like 30s or 2m, at most 24h; got '\(text)'")
+            }
+            return .milliseconds(milliseconds)
+        }
+        return ConnectionLimits(
+            idleTimeout: try duration(idleTimeout, "--idle-timeout"), readTimeout: try duration(readTimeout, "--read-timeout"),
+            writeTimeout: try duration(writeTimeout, "--write-timeout"))
     }
 
     func daprOptions(_ environment: [String: String]) throws -> DaprOptions? {

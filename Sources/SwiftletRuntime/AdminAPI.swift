@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SwiftletHTTPTrigger
 
 /// `swiftlet up --admin-listen`: the operator's port. `GET /metrics` is Prometheus text
 /// (open, like every scrape target); `/v1/...` lists and changes the app's versions and
@@ -127,13 +128,14 @@ struct AdminTokenMiddleware: RouterMiddleware {
 struct AdminServerService: Service {
     let api: AdminAPI
     let options: AdminOptions
+    let connections: ConnectionLimits
     let logger: Logger
 
     func run() async throws {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         let application = Application(
-            router: api.router(),
+            router: api.router(), server: connections.server,
             configuration: ApplicationConfiguration(
                 address: .hostname(options.listen.host, port: options.listen.port), serverName: "swiftlet-admin"),
             onServerRunning: { [logger, options] channel in

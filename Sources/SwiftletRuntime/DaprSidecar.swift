@@ -30,7 +30,10 @@ final class DaprSidecar: Sendable {
     private let appSubscriptions = SubscriptionList()
     private let ports = Locked<(http: Int?, grpc: Int?)>((nil, nil))
 
-    init(app: LoadedApp, deployments: AppDeployments, options: DaprOptions, logger: Logger) {
+    let connections: ConnectionLimits
+
+    init(app: LoadedApp, deployments: AppDeployments, options: DaprOptions, connections: ConnectionLimits, logger: Logger) {
+        self.connections = connections
         self.app = app
         self.deployments = deployments
         self.options = options
@@ -115,7 +118,7 @@ struct HTTPServerService: Service {
         var logger = sidecar.logger
         logger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
-            router: router,
+            router: router, server: sidecar.connections.server,
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.httpPort), serverName: "swiftlet-dapr"),
             onServerRunning: { [sidecar] channel in
                 let port = channel.localAddress?.port ?? options.httpPort

@@ -25,6 +25,8 @@ public final class SwiftletServer: Sendable {
     let admin: AdminOptions?
     /// Run beside the server and stopped after it (the trace exporter).
     let supportServices: [any Service]
+    /// Timeouts for clients that hold connections without doing their part, on every port.
+    let connections: ConnectionLimits
     /// The versions being served; starts with `app`.
     public let deployments: AppDeployments
     private let state = Locked(State())
@@ -38,9 +40,10 @@ public final class SwiftletServer: Sendable {
     public init(
         app: LoadedApp, listen: ListenAddress, dapr: DaprOptions? = nil, admin: AdminOptions? = nil, source: String? = nil,
         sources: AppSource = AppSource(), services: [any Service] = [], nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:],
-        logger: Logger = Logger(label: "swiftlet")
+        connections: ConnectionLimits = ConnectionLimits(), logger: Logger = Logger(label: "swiftlet")
     ) {
         supportServices = services
+        self.connections = connections
         self.app = app
         self.listen = listen
         self.nativeRoutes = nativeRoutes
@@ -51,7 +54,9 @@ public final class SwiftletServer: Sendable {
             return (manifestPath, pulled?.pinnedSource ?? text)
         }
         self.deployments = deployments
-        sidecar = dapr.map { DaprSidecar(app: app, deployments: deployments, options: $0, logger: logger) }
+        sidecar = dapr.map {
+            DaprSidecar(app: app, deployments: deployments, options: $0, connections: connections, logger: logger)
+        }
     }
 
     /// Whether this server runs the Dapr APIs.
@@ -69,7 +74,7 @@ public final class SwiftletServer: Sendable {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
-            responder: trigger,
+            responder: trigger, server: connections.server,
             configuration: ApplicationConfiguration(
                 address: .hostname(listen.host, port: listen.port), serverName: "swiftlet"),
             onServerRunning: { [self] channel in
@@ -112,7 +117,7 @@ public final class SwiftletServer: Sendable {
     private func adminServices() -> [any Service] {
         guard let admin else { return [] }
         let api = AdminAPI(deployments: deployments, token: admin.token, metrics: { [app] in app.telemetry.render() })
-        return [AdminServerService(api: api, options: admin, logger: logger)]
+        return [AdminServerService(api: api, options: admin, connections: connections, logger: logger)]
     }
 
     /// The bound port, once the server is listening (useful with port 0).

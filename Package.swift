@@ -55,11 +55,11 @@ let package = Package(
     ],
     targets: [
         // The project's own small foundations: the lock every target uses.
-        .target(name: "SwiftletCore"),
+        .target(name: "SwiftletCore", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
 
         // What a guest sees: error codes, the import module's functions, guest memory access.
         // Engine-neutral so an ahead-of-time tier can bind the same host functions.
-        .target(name: "SwiftletABI", dependencies: ["SwiftletBuildingBlocks"]),
+        .target(name: "SwiftletABI", dependencies: ["SwiftletBlocks", "SwiftletCore"]),
 
         // `swiftlet.yaml`: model, YAML decoding with file:line:column errors, routes.
         .target(
@@ -67,11 +67,17 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
 
-        // Building blocks: the state, pub/sub, secrets, configuration and binding protocols,
-        // Dapr component loading, CloudEvents, cron, and the stores that need no server.
+        // The building-block core: the state, pub/sub, secrets, configuration and binding
+        // protocols, their values and errors, CloudEvents, and the operations guests and the
+        // Dapr APIs share. No YAML, no logging backend: the ABI and the backends sit on it.
+        .target(name: "SwiftletBlocks", dependencies: ["SwiftletCore"]),
+
+        // Dapr resources (component YAML): the registry, resource factories and settings,
+        // metering, cron, and the stores that need no server.
         .target(
-            name: "SwiftletBuildingBlocks",
+            name: "SwiftletResources",
             dependencies: [
+                "SwiftletBlocks",
                 "SwiftletCore",
                 "SwiftletManifest",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -86,7 +92,8 @@ let package = Package(
             name: "SwiftletSQLite",
             dependencies: [
                 "SwiftletCore",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
@@ -96,7 +103,8 @@ let package = Package(
             name: "SwiftletRedis",
             dependencies: [
                 "SwiftletCore",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -107,7 +115,8 @@ let package = Package(
         .target(
             name: "SwiftletPostgres",
             dependencies: [
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
@@ -117,7 +126,8 @@ let package = Package(
             name: "SwiftletNATS",
             dependencies: [
                 "SwiftletCore",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -129,7 +139,8 @@ let package = Package(
             name: "SwiftletOutbound",
             dependencies: [
                 "SwiftletABI",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -186,7 +197,8 @@ let package = Package(
             dependencies: [
                 "SwiftletCore",
                 "SwiftletWasmHost",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 "SwiftletTelemetry",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -229,7 +241,8 @@ let package = Package(
             name: "SwiftletDaprAPI",
             dependencies: [
                 "SwiftletABI",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 "SwiftletEventTriggers",
                 "SwiftletDaprProto",
                 "SwiftletTelemetry",
@@ -290,7 +303,8 @@ let package = Package(
                 "SwiftletWasmtime",
                 "SwiftletHTTPTrigger",
                 "SwiftletEventTriggers",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 "SwiftletSQLite",
                 "SwiftletRedis",
                 "SwiftletPostgres",
@@ -360,7 +374,8 @@ let package = Package(
                 "SwiftletWasmHost",
                 "SwiftletWasmKit",
                 "SwiftletABI",
-                "SwiftletBuildingBlocks",
+                "SwiftletBlocks",
+                "SwiftletResources",
                 "SwiftletEventTriggers",
                 "SwiftletRedis",
                 "SwiftletDaprProto",
@@ -383,7 +398,7 @@ let package = Package(
         fuzzTarget("FuzzRESP", ["SwiftletRedis", .product(name: "NIOCore", package: "swift-nio")]),
         fuzzTarget("FuzzNATS", ["SwiftletNATS", .product(name: "NIOCore", package: "swift-nio")]),
         fuzzTarget("FuzzOCI", ["SwiftletOCI"]),
-        fuzzTarget("FuzzCloudEvent", ["SwiftletBuildingBlocks"]),
+        fuzzTarget("FuzzCloudEvent", ["SwiftletBlocks"]),
         fuzzTarget("FuzzDaprHTTP", ["SwiftletDaprAPI"]),
 
         .testTarget(
@@ -391,7 +406,7 @@ let package = Package(
             dependencies: [
                 "SwiftletCore", "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletWasmKit", "SwiftletWasmtime", "CSwiftletWasmtime",
                 "SwiftletHTTPTrigger",
-                "SwiftletRuntime", "SwiftletCLI", "SwiftletBuildingBlocks", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
+                "SwiftletRuntime", "SwiftletCLI", "SwiftletBlocks", "SwiftletResources", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
                 "SwiftletOCI", "SwiftletKubernetes", "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletEventTriggers
 import SwiftletManifest
 import SwiftletRedis
@@ -55,19 +56,19 @@ struct BuildingBlockBenchmark {
         }
     }
 
-    func component(_ type: String, _ metadata: [String: String]) async throws -> ComponentRegistry {
+    func component(_ type: String, _ metadata: [String: String]) async throws -> ResourceRegistry {
         let location = ManifestLocation(file: "bench", line: 0, column: 0, field: "")
-        let spec = ComponentSpec(
+        let spec = ResourceSpec(
             name: type.hasPrefix("state") ? "statestore" : "pubsub", type: type,
             metadata: metadata.map { MetadataItem(name: $0.key, value: $0.value, location: location) }, location: location)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        return try await ComponentRegistry.load(
+        return try await ResourceRegistry.load(
             [spec], factories: LoadedApp.factories,
-            context: ComponentContext(appID: "bench", stateDirectory: NSTemporaryDirectory(), baseDirectory: NSTemporaryDirectory(), logger: logger))
+            context: ResourceContext(appID: "bench", stateDirectory: NSTemporaryDirectory(), baseDirectory: NSTemporaryDirectory(), logger: logger))
     }
 
-    func loadGuest(_ path: String, registry: ComponentRegistry, host: WasmHost) throws -> ComponentHost {
+    func loadGuest(_ path: String, registry: ResourceRegistry, host: WasmHost) throws -> ComponentHost {
         var configuration = ComponentConfiguration(id: "statebench", modulePath: path, executor: .handler)
         configuration.services = BenchServices(registry: registry, workers: host.workers)
         return try host.loadComponent(configuration)
@@ -205,7 +206,7 @@ final class CountingDestination: EventDestination, @unchecked Sendable {
 
 /// The benchmark guest may use the one state store and broker loaded for it.
 struct BenchServices: GuestServices {
-    let registry: ComponentRegistry
+    let registry: ResourceRegistry
     let workers: GuestWorkerPool
 
     func wait<T: Sendable>(until deadline: UInt64?, _ operation: @escaping @Sendable () async throws(BuildingBlockError) -> T)
@@ -219,7 +220,9 @@ struct BenchServices: GuestServices {
         return NamespacedStateStore(store, prefix: "bench||")
     }
 
-    func publish(pubsub: String, topic: String, data: [UInt8], contentType: String, traceparent: String?) async throws(BuildingBlockError) {
+    func publish(
+        pubsub: String, topic: String, data: [UInt8], contentType: String?, metadata: [String: String], traceparent: String?
+    ) async throws(BuildingBlockError) {
         throw BuildingBlockError(.denied, "not in this benchmark")
     }
 

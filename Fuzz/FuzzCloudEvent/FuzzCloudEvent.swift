@@ -1,5 +1,5 @@
 import FuzzSupport
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 
 /// Published payloads: envelopes a client sends (`application/cloudevents+json`) and data
 /// Swiftlet wraps.

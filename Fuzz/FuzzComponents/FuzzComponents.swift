@@ -3,8 +3,8 @@ import SwiftletManifest
 
 /// Dapr component and subscription YAML: resources or a ManifestError, never a trap.
 func run(_ input: [UInt8]) {
-    var resources = ComponentLoader.Resources()
-    try? ComponentLoader.parse(String(decoding: input, as: UTF8.self), file: "fuzz.yaml", into: &resources)
+    var resources = ResourceLoader.Resources()
+    try? ResourceLoader.parse(String(decoding: input, as: UTF8.self), file: "fuzz.yaml", into: &resources)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,4 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 
 /// One invocation of a guest: the request it may read and the response it builds.
 ///

@@ -1,4 +1,4 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 
 /// What a guest can reach beyond its own request: the building blocks its component is
 /// allowed to use, outbound HTTP and other apps. Implemented by the runtime, which knows
@@ -12,7 +12,10 @@ public protocol GuestServices: Sendable {
     ) throws(ABIError) -> T
 
     func stateStore(_ name: String) throws(BuildingBlockError) -> any StateStore
-    func publish(pubsub: String, topic: String, data: [UInt8], contentType: String, traceparent: String?) async throws(BuildingBlockError)
+    /// Publishes with Dapr's envelope rules; `metadata` is the publish API's (`rawPayload`).
+    func publish(
+        pubsub: String, topic: String, data: [UInt8], contentType: String?, metadata: [String: String], traceparent: String?
+    ) async throws(BuildingBlockError)
     func secret(store: String, name: String) async throws(BuildingBlockError) -> [String: String]
     func configuration(store: String, keys: [String]) async throws(BuildingBlockError) -> [String: ConfigurationItem]
     func invokeBinding(name: String, operation: String, data: [UInt8], metadata: [String: String]) async throws(BuildingBlockError)

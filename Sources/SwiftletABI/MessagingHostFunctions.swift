@@ -1,4 +1,4 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 
 /// `swiftlet_v1` functions for pub/sub, bindings, secrets, configuration, outbound HTTP,
 /// service invocation, and reading the result of the last such call.
@@ -19,16 +19,13 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
             },
             // publish(pubsub, len, topic, len, data, len, content_type, len) -> 0
             HostFunction("publish", [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32]) { call, memory, args throws(ABIError) in
-                let pubsub = try memory.readString(args.u32(0), args.u32(1))
-                let topic = try memory.readString(args.u32(2), args.u32(3))
-                let data = try memory.readBytes(args.u32(4), args.u32(5))
-                let contentType = try StateHostFunctions<Memory>.optionalString(memory, args.u32(6), args.u32(7)) ?? "application/json"
-                let traceparent = call.request.header("traceparent")
-                try call.perform { services throws(BuildingBlockError) in
-                    try await services.publish(
-                        pubsub: pubsub, topic: topic, data: data, contentType: contentType, traceparent: traceparent)
-                }
-                return 0
+                try publish(call, memory, args, metadata: [:])
+            },
+            // publish_meta(pubsub, len, topic, len, data, len, content_type, len, metadata, len) -> 0;
+            // metadata is "name: value" lines, as the publish API's metadata (rawPayload).
+            HostFunction("publish_meta", [.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32]) {
+                call, memory, args throws(ABIError) in
+                try publish(call, memory, args, metadata: try metadataLines(memory, args.u32(8), args.u32(9)))
             },
             // secret_get(store, len, name, len, buf, cap) -> value length
             HostFunction("secret_get", [.i32, .i32, .i32, .i32, .i32, .i32]) { call, memory, args throws(ABIError) in
@@ -59,9 +56,7 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
                 let name = try memory.readString(args.u32(0), args.u32(1))
                 let operation = try memory.readString(args.u32(2), args.u32(3))
                 let data = try memory.readBytes(args.u32(4), args.u32(5))
-                let metadata = Dictionary(
-                    try HeaderLines.parse(try memory.readString(args.u32(6), args.u32(7))).map { ($0.name, $0.value) },
-                    uniquingKeysWith: { $1 })
+                let metadata = try metadataLines(memory, args.u32(6), args.u32(7))
                 guard memory.contains(args.u32(8), args.u32(9)) else { throw .fault }
                 let response = try call.perform { services throws(BuildingBlockError) in
                     try await services.invokeBinding(name: name, operation: operation, data: data, metadata: metadata)
@@ -113,11 +108,14 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
 
 /// `name: value` lines, the header format of the ABI.
 public enum HeaderLines {
-    public static func parse(_ text: String) throws(ABIError) -> [(name: String, value: String)] {
+    /// Header names are lowercased (HTTP's are case-insensitive); metadata names keep their
+    /// case, because Dapr's are case-sensitive (`rawPayload`).
+    public static func parse(_ text: String, lowercasingNames: Bool = true) throws(ABIError) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             guard let colon = line.firstIndex(of: ":") else { throw .invalid }
-            let name = line[..<colon].trimmed().lowercased()
+            let trimmed = line[..<colon].trimmed()
+            let name = lowercasingNames ? trimmed.lowercased() : trimmed
             let value = line[line.index(after: colon)...].trimmed()
             guard HTTPHostFunctions<NoMemory>.isHeaderName(name), HTTPHostFunctions<NoMemory>.isHeaderValue(value) else {
                 throw .invalid
@@ -140,5 +138,27 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs.
     func trimmed() -> String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
+
+extension MessagingHostFunctions {
+    static func publish(_ call: GuestCall, _ memory: Memory, _ args: HostArguments, metadata: [String: String]) throws(ABIError) -> Int64 {
+        let pubsub = try memory.readString(args.u32(0), args.u32(1))
+        let topic = try memory.readString(args.u32(2), args.u32(3))
+        let data = try memory.readBytes(args.u32(4), args.u32(5))
+        let contentType = try StateHostFunctions<Memory>.optionalString(memory, args.u32(6), args.u32(7))
+        let traceparent = call.request.header("traceparent")
+        try call.perform { services throws(BuildingBlockError) in
+            try await services.publish(
+                pubsub: pubsub, topic: topic, data: data, contentType: contentType, metadata: metadata, traceparent: traceparent)
+        }
+        return 0
+    }
+
+    /// "name: value" lines as a map (the last of a repeated name wins).
+    static func metadataLines(_ memory: Memory, _ pointer: UInt32, _ length: UInt32) throws(ABIError) -> [String: String] {
+        Dictionary(
+            try HeaderLines.parse(try memory.readString(pointer, length), lowercasingNames: false).map { ($0.name, $0.value) },
+            uniquingKeysWith: { $1 })
     }
 }

@@ -1,4 +1,4 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 
 /// `swiftlet_v1` state functions (docs/abi.md). The store name must be in the component's
 /// `uses` list; keys are namespaced per app by the host.

@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletEventTriggers
 
 /// The ordinary app beside Swiftlet (`--app-id`, `--app-port`): Swiftlet calls it to deliver

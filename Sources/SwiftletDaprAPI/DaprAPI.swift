@@ -1,6 +1,7 @@
 import Foundation
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// The operations behind Dapr's HTTP and gRPC APIs, shared by both: each takes plain values
@@ -9,7 +10,7 @@ public final class DaprAPI: Sendable {
     /// The id of the app that calls the API (`--app-id`, else the Wasm app's name): state
     /// keys are namespaced by it and it is the CloudEvent source.
     public let appID: String
-    public let registry: ComponentRegistry
+    public let registry: ResourceRegistry
     public let invoker: ServiceInvoker
     /// Subscriptions for the metadata API.
     let subscriptions: @Sendable () -> [SubscriptionInfo]
@@ -40,7 +41,7 @@ public final class DaprAPI: Sendable {
     }
 
     public init(
-        appID: String, registry: ComponentRegistry, invoker: ServiceInvoker, appPort: Int?,
+        appID: String, registry: ResourceRegistry, invoker: ServiceInvoker, appPort: Int?,
         subscriptions: @escaping @Sendable () -> [SubscriptionInfo],
         extendedMetadata: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
@@ -52,20 +53,18 @@ public final class DaprAPI: Sendable {
         self.subscriptions = subscriptions
     }
 
+    /// The building blocks as guests see them too: one place resolves components, keys and
+    /// envelopes, so the two paths cannot disagree.
+    public var blocks: AppBuildingBlocks { AppBuildingBlocks(appID: appID, registry: registry) }
+
     // MARK: State
 
-    func store(_ name: String) throws(DaprError) -> any StateStore {
-        guard let entry = registry.entry(name), case .state(let store) = entry.instance else {
-            throw DaprError(400, .invalidArgument, "ERR_STATE_STORE_NOT_FOUND", "state store \(name) is not found")
+    func store(_ name: String) throws(DaprError) -> NamespacedStateStore {
+        do {
+            return try blocks.stateStore(name)
+        } catch {
+            throw DaprError.from(error, "ERR_STATE_STORE_NOT_FOUND")
         }
-        let prefix: String
-        switch entry.spec.item("keyPrefix")?.value ?? "appid" {
-        case "appid": prefix = "\(appID)||"
-        case "name": prefix = "\(name)||"
-        case "none": prefix = ""
-        case let custom: prefix = "\(custom)||"
-        }
-        return NamespacedStateStore(store, prefix: prefix)
     }
 
     public func getState(store name: String, key: String) async throws(DaprError) -> StateItem? {
@@ -88,10 +87,10 @@ public final class DaprAPI: Sendable {
 
     public func saveState(store name: String, _ requests: [StateSetRequest]) async throws(DaprError) {
         let store = try store(name)
-        for request in requests where request.key.isEmpty || request.key.contains("||") {
-            throw DaprError(400, .invalidArgument, "ERR_MALFORMED_REQUEST", "invalid key '\(request.key)'")
-        }
         do {
+            // Every key is checked before anything is written: a bad key in the middle of a
+            // batch must not leave the first half saved.
+            for request in requests { _ = try store.stored(request.key) }
             for request in requests { try await store.set(request) }
         } catch {
             throw DaprError.from(error, "ERR_STATE_SAVE")
@@ -118,35 +117,15 @@ public final class DaprAPI: Sendable {
 
     // MARK: Pub/sub
 
-    /// Publishes with Dapr's envelope rules: the content type becomes `datacontenttype`,
-    /// `application/cloudevents+json` is an envelope already, `rawPayload` skips it.
+    /// Publishes with Dapr's envelope rules (``AppBuildingBlocks/publish(pubsub:topic:data:contentType:metadata:traceparent:)``).
     public func publish(
         pubsub: String, topic: String, data: [UInt8], contentType: String?, metadata: [String: String], traceparent: String?
     ) async throws(DaprError) {
-        guard let broker = registry.pubsub(pubsub) else {
-            throw DaprError(404, .invalidArgument, "ERR_PUBSUB_NOT_FOUND", "pubsub \(pubsub) is not found")
-        }
-        guard !topic.isEmpty else {
-            throw DaprError(404, .invalidArgument, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub \(pubsub)")
-        }
-        let context = CloudEvent.Context(topic: topic, pubsubName: pubsub, source: appID, traceparent: traceparent)
-        let contentType = contentType.flatMap { $0.isEmpty ? nil : $0 } ?? "application/json"
-        let message: [UInt8]
-        if metadata["rawPayload"]?.lowercased() == "true" {
-            message = data
-        } else if contentType.hasPrefix(CloudEvent.contentType) {
-            do {
-                message = try CloudEvent.adopt(data, context: context)
-            } catch {
-                throw DaprError(400, .invalidArgument, "ERR_PUBSUB_CLOUD_EVENTS_SER", error.message)
-            }
-        } else {
-            message = CloudEvent.wrap(data, contentType: contentType, context: context)
-        }
         do {
-            try await broker.publish(topic: topic, data: message)
+            try await blocks.publish(
+                pubsub: pubsub, topic: topic, data: data, contentType: contentType, metadata: metadata, traceparent: traceparent)
         } catch {
-            throw DaprError(500, .internalError, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publish to topic \(topic) in pubsub \(pubsub): \(error.message)")
+            throw DaprError.from(error, "ERR_PUBSUB_PUBLISH_MESSAGE")
         }
     }
 
@@ -163,37 +142,28 @@ public final class DaprAPI: Sendable {
     public func invokeBinding(name: String, operation: String, data: [UInt8], metadata: [String: String]) async throws(DaprError)
         -> BindingResponse
     {
-        guard let binding = registry.outputBinding(name) else {
-            throw DaprError(500, .invalidArgument, "ERR_INVOKE_OUTPUT_BINDING", "couldn't find output binding \(name)")
-        }
         do {
-            return try await binding.invoke(operation: operation, data: data, metadata: metadata)
+            return try await blocks.invokeBinding(name: name, operation: operation, data: data, metadata: metadata)
         } catch {
-            throw DaprError(500, .internalError, "ERR_INVOKE_OUTPUT_BINDING", "error invoking output binding \(name): \(error.message)")
+            throw DaprError.from(error, "ERR_INVOKE_OUTPUT_BINDING")
         }
-    }
-
-    func secretStore(_ name: String) throws(DaprError) -> any SecretStore {
-        guard registry.entries.values.contains(where: { $0.spec.type.hasPrefix("secretstores.") }) else {
-            throw DaprError(500, .failedPrecondition, "ERR_SECRET_STORES_NOT_CONFIGURED", "secret store is not configured")
-        }
-        guard let store = registry.secrets(name) else {
-            throw DaprError(401, .invalidArgument, "ERR_SECRET_STORE_NOT_FOUND", "failed finding secret store with key \(name)")
-        }
-        return store
     }
 
     public func secret(store name: String, key: String) async throws(DaprError) -> [String: String] {
-        let store = try secretStore(name)
         do {
-            return try await store.secret(key)
+            return try await blocks.secret(store: name, key: key)
         } catch {
-            throw DaprError(500, .internalError, "ERR_SECRET_GET", "failed getting secret with key \(key) from secret store \(name): \(error.message)")
+            throw DaprError.from(error, "ERR_SECRET_GET")
         }
     }
 
     public func bulkSecrets(store name: String) async throws(DaprError) -> [String: [String: String]] {
-        let store = try secretStore(name)
+        let store: any SecretStore
+        do {
+            store = try blocks.secretStore(name)
+        } catch {
+            throw DaprError.from(error, "ERR_SECRET_GET")
+        }
         do {
             return try await store.allSecrets()
         } catch {
@@ -202,13 +172,10 @@ public final class DaprAPI: Sendable {
     }
 
     public func configuration(store name: String, keys: [String]) async throws(DaprError) -> [String: ConfigurationItem] {
-        guard let store = registry.configuration(name) else {
-            throw DaprError(400, .invalidArgument, "ERR_CONFIGURATION_STORE_NOT_FOUND", "configuration store \(name) not found")
-        }
         do {
-            return try await store.items(keys)
+            return try await blocks.configuration(store: name, keys: keys)
         } catch {
-            throw DaprError(500, .internalError, "ERR_CONFIGURATION_GET", "failed to get \(keys) from configuration store \(name): \(error.message)")
+            throw DaprError.from(error, "ERR_CONFIGURATION_GET")
         }
     }
 

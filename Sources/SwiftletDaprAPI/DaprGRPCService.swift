@@ -2,7 +2,8 @@ import Foundation
 import GRPCCore
 import SwiftProtobuf
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletDaprProto
 
 typealias Proto = Dapr_Proto_Runtime_V1_Dapr

@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// Dapr's HTTP API v1.0 on its own port, for ordinary apps and Dapr SDKs.
 public struct DaprHTTPAPI: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// The bodies of Dapr's HTTP API requests, decoded apart from the server so that each
 /// decoder can be tested and fuzzed on its own. Every failure is the ``DaprError`` the API

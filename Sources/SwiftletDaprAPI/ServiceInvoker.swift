@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletTelemetry
 import Tracing
 import Yams

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 import SwiftletCore
 import SwiftletTelemetry
 import SwiftletWasmHost

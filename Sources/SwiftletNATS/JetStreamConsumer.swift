@@ -1,5 +1,6 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletCore
 
 /// Messages that arrived on a consumer's inbox, waiting for `fetch`.

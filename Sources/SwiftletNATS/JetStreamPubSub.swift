@@ -1,5 +1,6 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `pubsub.jetstream`: one stream holding the topics' subjects, a durable pull consumer
 /// per subscription (competing across replicas), explicit ack, NAK with a delay.

@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// Outbound HTTP for guests and the `bindings.http` component: only to allowed hosts, with
@@ -97,11 +98,11 @@ public struct HTTPOutputBinding: OutputBinding {
 }
 
 /// Factory for `bindings.http`.
-public struct HTTPBindingFactory: ComponentFactory {
+public struct HTTPBindingFactory: ResourceFactory {
     public init() {}
     public var types: [String] { ["bindings.http"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let url = try settings.require("url")
         guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
             components.host != nil

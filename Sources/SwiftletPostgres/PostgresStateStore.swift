@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `state.postgresql` on postgres-nio's pooled client. Versions are integers as in every
 /// Swiftlet store; conditional writes are single statements with RETURNING, transactions

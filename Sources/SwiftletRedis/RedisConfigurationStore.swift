@@ -1,4 +1,5 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `configuration.redis`: plain keys whose values are `value` or `value||version`, as
 /// Dapr's Redis configuration store reads them.

@@ -1,5 +1,6 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `state.redis`: each key is a hash with `data` and `version`, the layout Dapr's own Redis
 /// store uses; ETag checks and transactions run as Lua scripts, atomically.

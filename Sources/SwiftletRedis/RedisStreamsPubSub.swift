@@ -1,5 +1,6 @@
 import NIOCore
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `pubsub.redis` on Redis Streams: a topic is a stream, a subscription a consumer group.
 /// Unacknowledged entries stay pending and are reclaimed (XAUTOCLAIM) once idle longer than

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletHTTPTrigger
 import Synchronization
 import SwiftletCore

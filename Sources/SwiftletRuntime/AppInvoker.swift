@@ -1,5 +1,6 @@
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletDaprAPI
 import SwiftletHTTPTrigger
 import SwiftletWasmHost

@@ -1,6 +1,7 @@
 import Logging
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 import SwiftletOutbound
 import SwiftletWasmHost
@@ -12,13 +13,13 @@ final class ComponentServices: GuestServices {
     let appID: String
     let uses: Set<String>
     let outboundHosts: [OutboundHostPattern]
-    let registry: ComponentRegistry
+    let registry: ResourceRegistry
     let workers: GuestWorkerPool
     let invoker: AppInvoker
     let logger: Logger
 
     init(
-        componentID: String, appID: String, uses: Set<String>, outboundHosts: [OutboundHostPattern], registry: ComponentRegistry,
+        componentID: String, appID: String, uses: Set<String>, outboundHosts: [OutboundHostPattern], registry: ResourceRegistry,
         workers: GuestWorkerPool, invoker: AppInvoker, logger: Logger
     ) {
         self.componentID = componentID
@@ -37,63 +38,45 @@ final class ComponentServices: GuestServices {
         try workers.wait(until: deadline, operation)
     }
 
-    /// The named component if this guest may use it.
-    private func granted(_ name: String, _ what: String) throws(BuildingBlockError) -> ComponentRegistry.Entry {
+    /// The building blocks as the Dapr APIs see them: a guest differs only in needing a grant.
+    private var blocks: AppBuildingBlocks { AppBuildingBlocks(appID: appID, registry: registry) }
+
+    /// Refuses a component not in this guest's `uses` list (and logs who asked for what).
+    private func grant(_ name: String, _ what: String) throws(BuildingBlockError) {
         guard uses.contains(name) else {
             logger.warning("\(componentID) was refused \(what) '\(name)': not in its 'uses' list")
             throw BuildingBlockError(.denied, "\(componentID) may not use '\(name)'")
         }
-        guard let entry = registry.entry(name) else {
-            throw BuildingBlockError(.notFound, "no component named '\(name)'")
-        }
-        return entry
     }
 
     func stateStore(_ name: String) throws(BuildingBlockError) -> any StateStore {
-        let entry = try granted(name, "state store")
-        guard case .state(let store) = entry.instance else {
-            throw BuildingBlockError(.invalidArgument, "'\(name)' is a \(entry.spec.type), not a state store")
-        }
-        return NamespacedStateStore(store, prefix: KeyPrefix.prefix(for: entry.spec, appID: appID))
+        try grant(name, "state store")
+        return try blocks.stateStore(name)
     }
 
-    func publish(pubsub: String, topic: String, data: [UInt8], contentType: String, traceparent: String?)
-        async throws(BuildingBlockError)
-    {
-        let entry = try granted(pubsub, "pub/sub")
-        guard case .pubsub(let broker) = entry.instance else {
-            throw BuildingBlockError(.invalidArgument, "'\(pubsub)' is a \(entry.spec.type), not a pub/sub component")
-        }
-        let context = CloudEvent.Context(topic: topic, pubsubName: pubsub, source: appID, traceparent: traceparent)
-        let envelope = contentType.hasPrefix(CloudEvent.contentType)
-            ? try CloudEvent.adopt(data, context: context) : CloudEvent.wrap(data, contentType: contentType, context: context)
-        try await broker.publish(topic: topic, data: envelope)
+    func publish(
+        pubsub: String, topic: String, data: [UInt8], contentType: String?, metadata: [String: String], traceparent: String?
+    ) async throws(BuildingBlockError) {
+        try grant(pubsub, "pub/sub")
+        try await blocks.publish(
+            pubsub: pubsub, topic: topic, data: data, contentType: contentType, metadata: metadata, traceparent: traceparent)
     }
 
     func secret(store: String, name: String) async throws(BuildingBlockError) -> [String: String] {
-        let entry = try granted(store, "secret store")
-        guard case .secrets(let secrets) = entry.instance else {
-            throw BuildingBlockError(.invalidArgument, "'\(store)' is a \(entry.spec.type), not a secret store")
-        }
-        return try await secrets.secret(name)
+        try grant(store, "secret store")
+        return try await blocks.secret(store: store, key: name)
     }
 
     func configuration(store: String, keys: [String]) async throws(BuildingBlockError) -> [String: ConfigurationItem] {
-        let entry = try granted(store, "configuration store")
-        guard case .configuration(let configuration) = entry.instance else {
-            throw BuildingBlockError(.invalidArgument, "'\(store)' is a \(entry.spec.type), not a configuration store")
-        }
-        return try await configuration.items(keys)
+        try grant(store, "configuration store")
+        return try await blocks.configuration(store: store, keys: keys)
     }
 
     func invokeBinding(name: String, operation: String, data: [UInt8], metadata: [String: String])
         async throws(BuildingBlockError) -> BindingResponse
     {
-        _ = try granted(name, "binding")
-        guard let binding = registry.outputBinding(name) else {
-            throw BuildingBlockError(.invalidArgument, "'\(name)' is not an output binding")
-        }
-        return try await binding.invoke(operation: operation, data: data, metadata: metadata)
+        try grant(name, "binding")
+        return try await blocks.invokeBinding(name: name, operation: operation, data: data, metadata: metadata)
     }
 
     func send(_ request: OutboundRequest, deadline: UInt64?) async throws(BuildingBlockError) -> GuestResponse {
@@ -107,18 +90,5 @@ final class ComponentServices: GuestServices {
 
     func invoke(appID: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse {
         try invoker.invoke(appID: appID, request: request, deadline: deadline)
-    }
-}
-
-/// Dapr's `keyPrefix` metadata: `appid` (default), `name` (the component), `none`, or a
-/// literal prefix; keys become `<prefix>||<key>`.
-enum KeyPrefix {
-    static func prefix(for spec: ComponentSpec, appID: String) -> String {
-        switch spec.item("keyPrefix")?.value ?? "appid" {
-        case "appid": "\(appID)||"
-        case "name": "\(spec.name)||"
-        case "none": ""
-        case let custom: "\(custom)||"
-        }
     }
 }

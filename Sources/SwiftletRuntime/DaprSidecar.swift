@@ -5,7 +5,8 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletDaprAPI
 import SwiftletEventTriggers
 import SwiftletHTTPTrigger

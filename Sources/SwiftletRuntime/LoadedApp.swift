@@ -2,7 +2,8 @@ import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletDaprAPI
 import SwiftletEventTriggers
 import SwiftletHTTPTrigger
@@ -20,7 +21,7 @@ import SwiftletWasmHost
 public final class LoadedApp: Sendable {
     public let manifest: AppManifest
     public let host: WasmHost
-    public let registry: ComponentRegistry
+    public let registry: ResourceRegistry
     /// Wasm components by id.
     public let components: [String: ComponentHost]
     public let router: HTTPRouter
@@ -40,9 +41,9 @@ public final class LoadedApp: Sendable {
     public let telemetry: Telemetry
 
     /// Every component type this build of Swiftlet can create.
-    public static let factories: [any ComponentFactory] = [
-        SQLiteComponentFactory(), RedisComponentFactory(), PostgresComponentFactory(), NATSComponentFactory(),
-        LocalComponentFactory(), CronComponentFactory(), HTTPBindingFactory(),
+    public static let factories: [any ResourceFactory] = [
+        SQLiteResourceFactory(), RedisResourceFactory(), PostgresResourceFactory(), NATSResourceFactory(),
+        LocalResourceFactory(), CronResourceFactory(), HTTPBindingFactory(),
     ]
 
     /// Parses `manifestPath`, connects the components in `componentsDirectory` (default:
@@ -58,9 +59,9 @@ public final class LoadedApp: Sendable {
         let stateDirectory = stateDirectory ?? URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
         let resources = try loadResources(manifest: manifest, componentsDirectory: componentsDirectory, stateDirectory: stateDirectory)
         let telemetry = Telemetry()
-        let registry = try await ComponentRegistry.load(
+        let registry = try await ResourceRegistry.load(
             resources.components, factories: factories,
-            context: ComponentContext(
+            context: ResourceContext(
                 appID: manifest.name, stateDirectory: stateDirectory, baseDirectory: manifest.directory, logger: logger),
             metrics: telemetry.factory)
         do {
@@ -74,7 +75,7 @@ public final class LoadedApp: Sendable {
     }
 
     static func loadResources(manifest: AppManifest, componentsDirectory: String?, stateDirectory: String) throws
-        -> ComponentLoader.Resources
+        -> ResourceLoader.Resources
     {
         var directory = componentsDirectory
         if directory == nil {
@@ -85,15 +86,15 @@ public final class LoadedApp: Sendable {
             }
         }
         guard let directory else {
-            var resources = ComponentLoader.Resources()
-            resources.components = DefaultComponents.specs(manifestDirectory: manifest.directory, stateDirectory: stateDirectory)
+            var resources = ResourceLoader.Resources()
+            resources.components = DefaultResources.specs(manifestDirectory: manifest.directory, stateDirectory: stateDirectory)
             return resources
         }
-        return try ComponentLoader.load(directory: directory)
+        return try ResourceLoader.load(directory: directory)
     }
 
     static func assemble(
-        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
+        manifest: AppManifest, registry: ResourceRegistry, subscriptions: [SubscriptionSpec], stateDirectory: String,
         workerThreads: Int?, engine: EngineKind? = nil, telemetry: Telemetry, logger: Logger
     ) async throws -> LoadedApp {
         let host = WasmHost(
@@ -128,7 +129,7 @@ public final class LoadedApp: Sendable {
     }
 
     static func assemble(
-        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec], stagingDirectory: String,
+        manifest: AppManifest, registry: ResourceRegistry, subscriptions: [SubscriptionSpec], stagingDirectory: String,
         host: WasmHost, ownsShared: Bool, telemetry: Telemetry, logger: Logger
     ) throws -> LoadedApp {
         for component in manifest.components {
@@ -186,7 +187,7 @@ public final class LoadedApp: Sendable {
     /// Subscriptions (from the manifest and from Dapr Subscription resources) and input
     /// bindings, each with its destination.
     static func eventTriggers(
-        manifest: AppManifest, registry: ComponentRegistry, subscriptions: [SubscriptionSpec],
+        manifest: AppManifest, registry: ResourceRegistry, subscriptions: [SubscriptionSpec],
         components: [String: ComponentHost], router: HTTPRouter, metrics: any MetricsFactory, logger: Logger
     ) throws -> [any Service] {
         func destination(_ target: EventTarget) -> any EventDestination {
@@ -247,7 +248,7 @@ public final class LoadedApp: Sendable {
     }
 
     init(
-        manifest: AppManifest, host: WasmHost, registry: ComponentRegistry, components: [String: ComponentHost],
+        manifest: AppManifest, host: WasmHost, registry: ResourceRegistry, components: [String: ComponentHost],
         router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker, ownsShared: Bool,
         stagingDirectory: String, telemetry: Telemetry
     ) {

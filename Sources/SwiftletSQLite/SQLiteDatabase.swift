@@ -1,7 +1,9 @@
+import SwiftletCore
 import Foundation
 import NIOCore
 import SQLiteNIO
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// One SQLite file with serialized access: SQLite has a single writer anyway, and a
 /// transaction needs the connection to itself across several statements.

@@ -1,6 +1,7 @@
 import Foundation
 import SQLiteNIO
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletCore
 
 /// `pubsub.sqlite`: the embedded durable broker. Messages are rows; each consumer group has

@@ -1,5 +1,6 @@
 import SQLiteNIO
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 
 /// `state.sqlite`: the embedded default state store. Versions are integers; an ETag is the
 /// decimal version. Expired keys read as absent and are swept on write.

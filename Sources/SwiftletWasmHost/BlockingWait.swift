@@ -1,6 +1,6 @@
 import Dispatch
 import SwiftletABI
-import SwiftletBuildingBlocks
+import SwiftletBlocks
 import SwiftletCore
 
 extension GuestWorkerPool {

@@ -6,17 +6,32 @@
 
 static char query[1024];
 
-/* The value of `name` in the query string (no decoding), or "". */
+static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The value of `name` in the query string, %XX-decoded, or "". */
 static const char *param(const char *name, char *out, size_t cap) {
     size_t n = strlen(name);
     out[0] = 0;
     for (char *p = query; p && *p;) {
         char *amp = strchr(p, '&');
         size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
-            size_t v = len - n - 1 < cap - 1 ? len - n - 1 : cap - 1;
-            memcpy(out, p + n + 1, v);
-            out[v] = 0;
+        if (len >= n + 1 && strncmp(p, name, n) == 0 && p[n] == '=') {
+            const char *v = p + n + 1, *end = p + len;
+            size_t o = 0;
+            while (v < end && o + 1 < cap) {
+                if (*v == '%' && end - v >= 3 && hex(v[1]) >= 0 && hex(v[2]) >= 0) {
+                    out[o++] = (char)(hex(v[1]) * 16 + hex(v[2]));
+                    v += 3;
+                } else {
+                    out[o++] = *v++;
+                }
+            }
+            out[o] = 0;
             break;
         }
         p = amp ? amp + 1 : NULL;
@@ -91,6 +106,33 @@ static int32_t handle(void) {
         param("data", other, sizeof other);
         status_line("status", swiftlet_publish("pubsub", 6, value, (int32_t)strlen(value), other, (int32_t)strlen(other),
                                                "text/plain", 10));
+    } else if (!strcmp(what, "save")) {
+        // The same operations the Dapr API test makes, for comparing the two paths.
+        param("key", value, sizeof value);
+        param("value", other, sizeof other);
+        status_line("status", swiftlet_state_set("statestore", 10, value, (int32_t)strlen(value), other,
+                                                 (int32_t)strlen(other), "", 0, 0, 0));
+    } else if (!strcmp(what, "load")) {
+        param("key", value, sizeof value);
+        int32_t r = swiftlet_state_get("statestore", 10, value, (int32_t)strlen(value), NULL, 0);
+        status_line("status", r < 0 ? r : 0);
+        if (r >= 0) write_result();
+    } else if (!strcmp(what, "publish-raw")) {
+        param("topic", value, sizeof value);
+        param("data", other, sizeof other);
+        static const char metadata[] = "rawPayload: true\n";
+        status_line("status", swiftlet_publish_meta("pubsub", 6, value, (int32_t)strlen(value), other,
+                                                    (int32_t)strlen(other), "text/plain", 10, metadata,
+                                                    (int32_t)sizeof metadata - 1));
+    } else if (!strcmp(what, "raw")) {
+        // A subscriber to raw payloads: logs the body exactly as it arrived.
+        char body[256];
+        int32_t got = swiftlet_req_body_read(body, sizeof body - 1);
+        body[got > 0 && got < (int32_t)sizeof body ? got : 0] = 0;
+        char line[300];
+        snprintf(line, sizeof line, "raw body %s", body);
+        swiftlet_log_str(SWIFTLET_LOG_INFO, line);
+        swiftlet_write_str("{\"status\":\"SUCCESS\"}");
     } else if (!strcmp(what, "event") || !strcmp(what, "deadletter")) {
         // A subscriber: logs what it got, then answers by the message's text.
         int32_t len = swiftlet_req_body_len();

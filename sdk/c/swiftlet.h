@@ -109,6 +109,13 @@ SWIFTLET_IMPORT(publish)
 int32_t swiftlet_publish(const char *pubsub, int32_t pubsub_len, const char *topic, int32_t topic_len, const void *data,
                          int32_t data_len, const char *content_type, int32_t content_type_len);
 
+/* publish with the publish API's metadata as "name: value\n" lines ("rawPayload: true" sends
+ * data without an envelope). */
+SWIFTLET_IMPORT(publish_meta)
+int32_t swiftlet_publish_meta(const char *pubsub, int32_t pubsub_len, const char *topic, int32_t topic_len,
+                              const void *data, int32_t data_len, const char *content_type, int32_t content_type_len,
+                              const char *metadata, int32_t metadata_len);
+
 /* Secrets and configuration. */
 SWIFTLET_IMPORT(secret_get)
 int32_t swiftlet_secret_get(const char *store, int32_t store_len, const char *name, int32_t name_len, char *buf, int32_t cap);

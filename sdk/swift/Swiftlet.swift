@@ -63,10 +63,11 @@ func _swiftlet_state_set(
 func _swiftlet_state_delete(
     _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
     _ etag: UnsafeRawPointer?, _ etagLen: Int32, _ flags: Int32) -> Int32
-@_extern(wasm, module: "swiftlet_v1", name: "publish") @_extern(c)
-func _swiftlet_publish(
+@_extern(wasm, module: "swiftlet_v1", name: "publish_meta") @_extern(c)
+func _swiftlet_publish_meta(
     _ pubsub: UnsafeRawPointer?, _ pubsubLen: Int32, _ topic: UnsafeRawPointer?, _ topicLen: Int32,
-    _ data: UnsafeRawPointer?, _ dataLen: Int32, _ contentType: UnsafeRawPointer?, _ contentTypeLen: Int32) -> Int32
+    _ data: UnsafeRawPointer?, _ dataLen: Int32, _ contentType: UnsafeRawPointer?, _ contentTypeLen: Int32,
+    _ metadata: UnsafeRawPointer?, _ metadataLen: Int32) -> Int32
 @_extern(wasm, module: "swiftlet_v1", name: "secret_get") @_extern(c)
 func _swiftlet_secret_get(
     _ store: UnsafeRawPointer?, _ storeLen: Int32, _ name: UnsafeRawPointer?, _ nameLen: Int32,
@@ -174,17 +175,23 @@ public enum State {
 
 /// Publishing (the component must list the pub/sub component in `uses`).
 public enum PubSub {
+    /// Publishes `data` wrapped in a CloudEvent, or as it is when `rawPayload` (Dapr's
+    /// metadata of that name) is set.
     public static func publish(
-        pubsub: String, topic: String, data: some Collection<UInt8>, contentType: String = "application/json"
+        pubsub: String, topic: String, data: some Collection<UInt8>, contentType: String = "application/json",
+        rawPayload: Bool = false
     ) throws(SwiftletError) {
         var contentType = contentType
+        var metadata = rawPayload ? "rawPayload: true\n" : ""
         let bytes = Array(data)
         let result = withUTF8s(pubsub, topic) { p, t in
             contentType.withUTF8 { c in
-                bytes.withUnsafeBytes { d in
-                    _swiftlet_publish(
-                        p.baseAddress, Int32(p.count), t.baseAddress, Int32(t.count), d.baseAddress, Int32(d.count),
-                        c.baseAddress, Int32(c.count))
+                metadata.withUTF8 { m in
+                    bytes.withUnsafeBytes { d in
+                        _swiftlet_publish_meta(
+                            p.baseAddress, Int32(p.count), t.baseAddress, Int32(t.count), d.baseAddress, Int32(d.count),
+                            c.baseAddress, Int32(c.count), m.baseAddress, Int32(m.count))
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 import SwiftletRedis
 import Testing
@@ -11,7 +12,7 @@ import Testing
     func processingTimeoutMustBePositive(value: String) async throws {
         let location = ManifestLocation(file: "pubsub.yaml", line: 7, column: 9, field: "")
         let metadata = ["redisHost": Services.redis, "processingTimeout": value]
-        let spec = ComponentSpec(
+        let spec = ResourceSpec(
             name: "pubsub", type: "pubsub.redis", version: "v1",
             metadata: metadata.map { item in
                 var at = location
@@ -19,10 +20,10 @@ import Testing
                 return MetadataItem(name: item.key, value: item.value, secretKeyRef: nil, location: at)
             },
             scopes: [], secretStore: nil, location: location, typeLocation: location)
-        let context = ComponentContext(
+        let context = ResourceContext(
             appID: "tests", stateDirectory: NSTemporaryDirectory(), baseDirectory: NSTemporaryDirectory(), logger: Logger(label: "test"))
         do {
-            _ = try await RedisComponentFactory().make(ComponentSettings(spec: spec, values: metadata), context: context)
+            _ = try await RedisResourceFactory().make(ResourceSettings(spec: spec, values: metadata), context: context)
             Issue.record("processingTimeout \(value) was accepted")
         } catch {
             #expect(error.description.contains("processingTimeout"), "\(error.description)")

@@ -1,5 +1,6 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import Testing
 
 /// One suite, every state backend: the same behaviour is required of each.

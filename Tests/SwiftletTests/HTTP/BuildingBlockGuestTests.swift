@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletRuntime
 import Testing
 
 /// A guest using every building block through the ABI, against embedded and local
@@ -22,6 +23,7 @@ struct BuildingBlockGuestTests {
               pubsub:
                 - { pubsub: pubsub, topic: work, route: /blocks/event, dead_letter_topic: work-dlq, max_attempts: 3, retry_delay: 100ms }
                 - { pubsub: pubsub, topic: work-dlq, route: /blocks/deadletter }
+                - { pubsub: pubsub, topic: raw, route: /blocks/raw }
             """
         let components = """
             apiVersion: dapr.io/v1alpha1
@@ -71,11 +73,11 @@ struct BuildingBlockGuestTests {
     }
 
     /// Runs `body` with the blocks app, the hello example serving as the outside world.
-    func withApps(_ body: @escaping (TestServer, String) async throws -> Void) async throws {
+    func withApps(dapr: DaprOptions? = nil, _ body: @escaping (TestServer, String) async throws -> Void) async throws {
         setenv("SWIFTLET_TEST_SECRET_api-key", "from-env", 1)
         try await TestServer.serve(manifestPath: Paths.example("hello/swiftlet.yaml")) { (outside: TestServer) async throws in
             let (manifest, files) = try Self.app(outsideURL: outside.baseURL)
-            try await TestServer.with(manifest: manifest, files: files, componentsDirectory: "components") {
+            try await TestServer.with(manifest: manifest, files: files, componentsDirectory: "components", dapr: dapr) {
                 (server: TestServer) async throws in
                 try await body(server, outside.baseURL)
             }
@@ -164,6 +166,56 @@ struct BuildingBlockGuestTests {
             #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "retry"]) == 4)
             #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "dead-letter"]) == 2)
             #expect(metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work", "outcome": "success"]) == 2)
+        }
+    }
+
+    /// Guests and the Dapr API reach state and pub/sub through one path: the same keys are
+    /// accepted and refused, both see each other's writes, both refuse an empty topic, and
+    /// both honour `rawPayload`.
+    @Test func guestsAndTheDaprAPIAgree() async throws {
+        try await withApps(dapr: DaprOptions(httpPort: 0, grpcPort: 0)) { (server: TestServer, _: String) async throws in
+            let dapr = server.daprURL + "/v1.0"
+            // Keys: a plain one is saved by both; an empty one and one with the separator are
+            // refused by both (EINVAL for the guest, ERR_MALFORMED_REQUEST for the API).
+            for (key, guestStatus, daprStatus) in [("plain", "0", 204), ("a%7C%7Cb", "-3", 400)] {
+                let guest = try await server.request("/blocks/save?key=\(key)&value=from-guest")
+                #expect(guest.body == "status=\(guestStatus)\n", "guest saving '\(key)'")
+                let literal = key.removingPercentEncoding!
+                let body = #"[{"key":"\#(literal)","value":"from-dapr"}]"#
+                let api = try await TestServer.send("\(dapr)/state/statestore", method: .POST, body: body)
+                #expect(api.status == daprStatus, "Dapr API saving '\(literal)': \(api.body)")
+                if daprStatus == 400 { #expect(api.body.contains("ERR_MALFORMED_REQUEST")) }
+            }
+            let empty = try await server.request("/blocks/save?key=&value=x")
+            #expect(empty.body == "status=-3\n")
+            let emptyAPI = try await TestServer.send("\(dapr)/state/statestore", method: .POST, body: #"[{"key":"","value":"x"}]"#)
+            #expect(emptyAPI.status == 400 && emptyAPI.body.contains("ERR_MALFORMED_REQUEST"))
+            // One namespace (the app id): the API's write is what the guest reads, and back.
+            #expect(try await server.request("/blocks/load?key=plain").body == "status=0\n\"from-dapr\"")
+            _ = try await server.request("/blocks/save?key=plain&value=guest-again")
+            #expect(try await TestServer.send("\(dapr)/state/statestore/plain").body == "guest-again")
+            #expect(try await server.request("/blocks/load?key=a%7C%7Cb").body == "status=-3\n")
+
+            // An empty topic: EINVAL for the guest, 404 ERR_TOPIC_NAME_EMPTY from the API.
+            #expect(try await server.request("/blocks/publish?topic=&data=x").body == "status=-3\n")
+            let noTopic = try await TestServer.send("\(dapr)/publish/pubsub/", method: .POST, body: "x")
+            #expect(noTopic.status == 404, "\(noTopic.body)")
+            // A missing broker: ENOTFOUND for the guest... unless not granted, which is denial.
+            let noBroker = try await TestServer.send("\(dapr)/publish/nobroker/t", method: .POST, body: "x")
+            #expect(noBroker.status == 404 && noBroker.body.contains("ERR_PUBSUB_NOT_FOUND"))
+
+            // rawPayload: what each path publishes arrives as it was sent, with no envelope.
+            #expect(try await server.request("/blocks/publish-raw?topic=raw&data=guest-raw").body == "status=0\n")
+            let raw = try await TestServer.send(
+                "\(dapr)/publish/pubsub/raw?metadata.rawPayload=true", method: .POST, headers: [("content-type", "text/plain")],
+                body: "dapr-raw")
+            #expect(raw.status == 204, "\(raw.body)")
+            let deadline = Date().addingTimeInterval(10)
+            func bodies() -> Set<String> {
+                Set(server.logs.all.map(\.message).filter { $0.hasPrefix("raw body ") })
+            }
+            while bodies().count < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(bodies() == ["raw body guest-raw", "raw body dapr-raw"])
         }
     }
 }

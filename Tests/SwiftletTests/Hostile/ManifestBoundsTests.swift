@@ -1,4 +1,5 @@
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 import Testing
 
@@ -71,10 +72,10 @@ import Testing
     }
 
     @Test func componentMetadataDurationsAndNumbersAreBounded() throws {
-        #expect(ComponentSettings.duration("1e308s") == nil || ComponentSettings.duration("1e308s")! <= .infinity)
-        #expect(ComponentSettings.duration("inf") == nil)
-        #expect(ComponentSettings.duration("-5") == nil)
-        #expect(ComponentSettings.duration("nan") == nil)
-        #expect(ComponentSettings.duration("1m30s") == 90)
+        #expect(ResourceSettings.duration("1e308s") == nil || ResourceSettings.duration("1e308s")! <= .infinity)
+        #expect(ResourceSettings.duration("inf") == nil)
+        #expect(ResourceSettings.duration("-5") == nil)
+        #expect(ResourceSettings.duration("nan") == nil)
+        #expect(ResourceSettings.duration("1m30s") == 90)
     }
 }

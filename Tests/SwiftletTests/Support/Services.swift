@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 import SwiftletNATS
 import SwiftletPostgres
@@ -18,9 +19,9 @@ enum Services {
     }
     static var nats: String { environment["SWIFTLET_TEST_NATS"] ?? "nats://127.0.0.1:14222" }
 
-    static let factories: [any ComponentFactory] = [
-        SQLiteComponentFactory(), RedisComponentFactory(), PostgresComponentFactory(), NATSComponentFactory(),
-        LocalComponentFactory(), CronComponentFactory(),
+    static let factories: [any ResourceFactory] = [
+        SQLiteResourceFactory(), RedisResourceFactory(), PostgresResourceFactory(), NATSResourceFactory(),
+        LocalResourceFactory(), CronResourceFactory(),
     ]
 
     static let hint = "start the test services with scripts/services.sh start (scripts/test.sh installs and starts redis-server, postgresql and nats-server)"
@@ -29,19 +30,19 @@ enum Services {
     static func make(
         _ type: String, name: String = "test", metadata: [String: String] = [:], directory: String = NSTemporaryDirectory(),
         sourceLocation: SourceLocation = #_sourceLocation
-    ) async throws -> ComponentInstance {
+    ) async throws -> Resource {
         let location = ManifestLocation(file: "test.yaml", line: 1, column: 1, field: "")
-        let spec = ComponentSpec(
+        let spec = ResourceSpec(
             name: name, type: type, version: "v1",
             metadata: metadata.map { MetadataItem(name: $0.key, value: $0.value, secretKeyRef: nil, location: location) },
             scopes: [], secretStore: nil, location: location, typeLocation: location)
-        let context = ComponentContext(
+        let context = ResourceContext(
             appID: "tests", stateDirectory: directory, baseDirectory: directory, logger: Logger(label: "test"))
         guard let factory = factories.first(where: { $0.types.contains(type) }) else {
             throw TestFailure("no factory for \(type)")
         }
         do throws(ManifestError) {
-            return try await factory.make(ComponentSettings(spec: spec, values: metadata), context: context)
+            return try await factory.make(ResourceSettings(spec: spec, values: metadata), context: context)
         } catch {
             Issue.record("\(type) is not available: \(error.description). \(hint)", sourceLocation: sourceLocation)
             throw error

@@ -97,7 +97,9 @@ public enum StateVersion {
 }
 
 /// Prefixes keys the way Dapr does (`<appId>||<key>`), so apps sharing a store do not see
-/// each other's keys.
+/// each other's keys, and refuses keys that could escape the prefix (empty, or containing
+/// the `||` separator) with Dapr's `ERR_MALFORMED_REQUEST`. Every caller — the Dapr APIs and
+/// guests — reaches a store through this, so they accept and refuse the same keys.
 public struct NamespacedStateStore: StateStore {
     public let base: any StateStore
     public let prefix: String
@@ -107,40 +109,55 @@ public struct NamespacedStateStore: StateStore {
         self.prefix = prefix
     }
 
+    /// The key as the backend stores it.
+    public func stored(_ key: String) throws(BuildingBlockError) -> String {
+        guard !key.isEmpty, !key.contains("||") else {
+            throw BuildingBlockError(.invalidArgument, "invalid key '\(key)': keys are non-empty and cannot contain '||'",
+                code: "ERR_MALFORMED_REQUEST")
+        }
+        return prefix + key
+    }
+
     public func get(_ key: String) async throws(BuildingBlockError) -> StateItem? {
-        try await base.get(prefix + key)
+        try await base.get(try stored(key))
     }
 
     public func bulkGet(_ keys: [String]) async throws(BuildingBlockError) -> [String: StateItem] {
-        let items = try await base.bulkGet(keys.map { prefix + $0 })
+        var storedKeys: [String] = []
+        storedKeys.reserveCapacity(keys.count)
+        for key in keys { storedKeys.append(try stored(key)) }
+        let items = try await base.bulkGet(storedKeys)
         var result: [String: StateItem] = [:]
-        for key in keys { result[key] = items[prefix + key] }
+        for (key, storedKey) in zip(keys, storedKeys) { result[key] = items[storedKey] }
         return result
     }
 
     public func set(_ request: StateSetRequest) async throws(BuildingBlockError) {
         var request = request
-        request.key = prefix + request.key
+        request.key = try stored(request.key)
         try await base.set(request)
     }
 
     public func delete(_ request: StateDeleteRequest) async throws(BuildingBlockError) {
         var request = request
-        request.key = prefix + request.key
+        request.key = try stored(request.key)
         try await base.delete(request)
     }
 
     public func transact(_ operations: [StateOperation]) async throws(BuildingBlockError) {
-        try await base.transact(operations.map { operation in
+        var stored: [StateOperation] = []
+        stored.reserveCapacity(operations.count)
+        for operation in operations {
             switch operation {
             case .upsert(var request):
-                request.key = prefix + request.key
-                return .upsert(request)
+                request.key = try self.stored(request.key)
+                stored.append(.upsert(request))
             case .delete(var request):
-                request.key = prefix + request.key
-                return .delete(request)
+                request.key = try self.stored(request.key)
+                stored.append(.delete(request))
             }
-        })
+        }
+        try await base.transact(stored)
     }
 
     public func close() async {}

@@ -1,12 +1,13 @@
+import SwiftletBlocks
 import SwiftletManifest
 
 /// A component's metadata with secret references resolved, read with typed accessors whose
 /// errors point at the component file and field.
-public struct ComponentSettings: Sendable {
-    public let spec: ComponentSpec
+public struct ResourceSettings: Sendable {
+    public let spec: ResourceSpec
     let values: [String: String]
 
-    public init(spec: ComponentSpec, values: [String: String]) {
+    public init(spec: ResourceSpec, values: [String: String]) {
         self.spec = spec
         self.values = values
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletBlocks
 import Yams
 
 /// Reads the YAML/JSON map behind `configuration.file`.

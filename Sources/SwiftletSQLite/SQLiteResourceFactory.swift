@@ -1,14 +1,15 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// `state.sqlite` and `pubsub.sqlite`, the embedded defaults.
-public struct SQLiteComponentFactory: ComponentFactory {
+public struct SQLiteResourceFactory: ResourceFactory {
     public init() {}
 
     public var types: [String] { ["state.sqlite", "pubsub.sqlite"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let isState = settings.type == "state.sqlite"
         let field = "connectionString"
         let configured = settings.string(field) ?? ""

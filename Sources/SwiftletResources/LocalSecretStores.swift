@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletBlocks
 import SwiftletManifest
 
 /// `secretstores.local.env`: environment variables as secrets, optionally filtered and
@@ -99,12 +100,12 @@ public struct FileConfigurationStore: ConfigurationStore {
 }
 
 /// Factory for the stores above; they need nothing but files and the environment.
-public struct LocalComponentFactory: ComponentFactory {
+public struct LocalResourceFactory: ResourceFactory {
     public init() {}
 
     public var types: [String] { ["secretstores.local.env", "secretstores.local.file", "configuration.file"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         switch settings.type {
         case "secretstores.local.env":
             return .secrets(EnvironmentSecretStore(prefix: settings.string("prefix") ?? ""))
@@ -127,7 +128,7 @@ public struct LocalComponentFactory: ComponentFactory {
         }
     }
 
-    func resolve(_ path: String, _ context: ComponentContext) -> String {
+    func resolve(_ path: String, _ context: ResourceContext) -> String {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: context.baseDirectory).appendingPathComponent(path).path
     }
 }

@@ -23,10 +23,15 @@ public struct BuildingBlockError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// Dapr's error code for this failure when it is more specific than the operation's
+    /// (`ERR_MALFORMED_REQUEST`, `ERR_PUBSUB_NOT_FOUND`, ...): the Dapr APIs report it with
+    /// Dapr's status for that code; guests see the ``kind``.
+    public let code: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, code: String? = nil) {
         self.kind = kind
         self.message = message
+        self.code = code
     }
 
     public var description: String { message }

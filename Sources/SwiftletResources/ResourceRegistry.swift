@@ -1,25 +1,10 @@
 import CoreMetrics
 import Logging
+import SwiftletBlocks
 import SwiftletManifest
 
-/// What a component provides, by building block.
-public enum ComponentInstance: Sendable {
-    case state(any StateStore)
-    case pubsub(any PubSubBackend)
-    case secrets(any SecretStore)
-    case configuration(any ConfigurationStore)
-    case outputBinding(any OutputBinding)
-    case inputBinding(any InputBinding)
-}
-
-/// A source of events for the app (`bindings.cron`): each event is delivered as a POST to
-/// the binding's route; `deliver` returns whether the app accepted it.
-public protocol InputBinding: Sendable {
-    func run(deliver: @escaping @Sendable ([UInt8]) async -> Bool) async
-}
-
 /// Where components live and who uses them.
-public struct ComponentContext: Sendable {
+public struct ResourceContext: Sendable {
     /// The app id: state keys are prefixed with it, it is the CloudEvent `source`.
     public var appID: String
     /// Directory for embedded backends' files (`.swiftlet/` beside the manifest).
@@ -37,18 +22,18 @@ public struct ComponentContext: Sendable {
 }
 
 /// Creates components of the types it lists.
-public protocol ComponentFactory: Sendable {
+public protocol ResourceFactory: Sendable {
     var types: [String] { get }
     /// Builds and connects the component. Configuration mistakes and unreachable backends
     /// are ``ManifestError``s located at the offending field.
-    func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance
+    func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource
 }
 
 /// The loaded components of an app.
-public final class ComponentRegistry: Sendable {
+public final class ResourceRegistry: Sendable {
     public struct Entry: Sendable {
-        public let spec: ComponentSpec
-        public let instance: ComponentInstance
+        public let spec: ResourceSpec
+        public let instance: Resource
     }
 
     public let entries: [String: Entry]
@@ -63,10 +48,10 @@ public final class ComponentRegistry: Sendable {
     /// components' `secretKeyRef`s resolve through them. State and pub/sub operations are
     /// counted through `metrics`.
     public static func load(
-        _ specs: [ComponentSpec], factories: [any ComponentFactory], context: ComponentContext,
+        _ specs: [ResourceSpec], factories: [any ResourceFactory], context: ResourceContext,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
-    ) async throws(ManifestError) -> ComponentRegistry {
-        var byType: [String: any ComponentFactory] = [:]
+    ) async throws(ManifestError) -> ResourceRegistry {
+        var byType: [String: any ResourceFactory] = [:]
         for factory in factories {
             for type in factory.types { byType[type] = factory }
         }
@@ -80,21 +65,21 @@ public final class ComponentRegistry: Sendable {
         do {
             for spec in ordered {
                 let values = try await resolve(spec, secretStores: entries)
-                let settings = ComponentSettings(spec: spec, values: values)
+                let settings = ResourceSettings(spec: spec, values: values)
                 let instance = try await byType[spec.type]!.make(settings, context: context)
                     .metered(name: spec.name, factory: metrics)
                 entries[spec.name] = Entry(spec: spec, instance: instance)
                 context.logger.info("component \(spec.name) (\(spec.type)) ready")
             }
         } catch {
-            await ComponentRegistry(entries: entries, appID: context.appID).close()
+            await ResourceRegistry(entries: entries, appID: context.appID).close()
             throw error
         }
-        return ComponentRegistry(entries: entries, appID: context.appID)
+        return ResourceRegistry(entries: entries, appID: context.appID)
     }
 
     /// Metadata values with `secretKeyRef`s replaced by the secrets they name.
-    static func resolve(_ spec: ComponentSpec, secretStores: [String: Entry]) async throws(ManifestError) -> [String: String] {
+    static func resolve(_ spec: ResourceSpec, secretStores: [String: Entry]) async throws(ManifestError) -> [String: String] {
         var values: [String: String] = [:]
         for item in spec.metadata {
             if let value = item.value {
@@ -177,7 +162,8 @@ public final class ComponentRegistry: Sendable {
 }
 
 /// A pub/sub component used as an output binding: `create` publishes `data` to the topic in
-/// metadata `topic`, wrapped in a CloudEvent.
+/// metadata `topic` with the same envelope rules as the publish API (`contentType`,
+/// `rawPayload`).
 struct PubSubOutputBinding: OutputBinding {
     let backend: any PubSubBackend
     let pubsubName: String
@@ -194,10 +180,9 @@ struct PubSubOutputBinding: OutputBinding {
         guard let topic = metadata["topic"], !topic.isEmpty else {
             throw BuildingBlockError(.invalidArgument, "publishing through a binding needs metadata 'topic'")
         }
-        let envelope = CloudEvent.wrap(
-            data, contentType: metadata["contentType"] ?? "application/json",
-            context: CloudEvent.Context(topic: topic, pubsubName: pubsubName, source: appID))
-        try await backend.publish(topic: topic, data: envelope)
+        try await AppBuildingBlocks.publish(
+            to: backend, pubsub: pubsubName, topic: topic, data: data, contentType: metadata["contentType"],
+            metadata: metadata, source: appID, traceparent: nil)
         return BindingResponse(data: [])
     }
 }

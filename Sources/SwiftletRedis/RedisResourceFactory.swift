@@ -1,14 +1,15 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// `state.redis`, `pubsub.redis` and `configuration.redis`.
-public struct RedisComponentFactory: ComponentFactory {
+public struct RedisResourceFactory: ResourceFactory {
     public init() {}
 
     public var types: [String] { ["state.redis", "pubsub.redis", "configuration.redis"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let (host, port) = try settings.hostAndPort("redisHost", defaultPort: 6379)
         let client = RedisClient(
             configuration: RedisClient.Configuration(

@@ -3,9 +3,9 @@ import Yams
 
 /// Reads Dapr resource YAML (`Component`, `Subscription`) from a directory, every error
 /// located by file, line, column and field.
-public enum ComponentLoader {
+public enum ResourceLoader {
     public struct Resources: Sendable {
-        public var components: [ComponentSpec] = []
+        public var components: [ResourceSpec] = []
         public var subscriptions: [SubscriptionSpec] = []
         public init() {}
     }
@@ -69,7 +69,7 @@ public enum ComponentLoader {
         return ManifestLocation(file: field.file, line: mark?.line ?? 1, column: mark?.column ?? 1, field: field.path)
     }
 
-    static func component(_ root: YAMLField) throws(ManifestError) -> ComponentSpec {
+    static func component(_ root: YAMLField) throws(ManifestError) -> ResourceSpec {
         var name: String?
         var specField: YAMLField?
         var scopes: [String] = []
@@ -105,7 +105,7 @@ public enum ComponentLoader {
             }
         }
         guard let type else { throw specField.error("missing required field 'type' (e.g. state.redis)") }
-        return ComponentSpec(
+        return ResourceSpec(
             name: name, type: type.0, version: version, metadata: metadata, scopes: scopes, secretStore: secretStore,
             location: location(root), typeLocation: type.1)
     }

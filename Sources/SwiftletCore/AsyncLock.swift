@@ -1,5 +1,4 @@
 import DequeModule
-import SwiftletCore
 
 /// A FIFO lock for async code: at most one holder, waiters resume in arrival order.
 /// Used where a backend needs exclusive use of a connection across several awaits

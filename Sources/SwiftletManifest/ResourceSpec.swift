@@ -1,5 +1,5 @@
 /// A Dapr `Component` resource (`apiVersion: dapr.io/v1alpha1`, `kind: Component`).
-public struct ComponentSpec: Sendable {
+public struct ResourceSpec: Sendable {
     public var name: String
     /// `spec.type`, e.g. `state.redis`.
     public var type: String

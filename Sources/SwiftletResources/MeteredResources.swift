@@ -1,4 +1,5 @@
 import CoreMetrics
+import SwiftletBlocks
 import SwiftletCore
 
 /// Counts one component's operations by outcome: `success`, or the error kind (`conflict`,
@@ -128,9 +129,9 @@ struct MeteredConsumer: PubSubConsumer {
     func close() async { await consumer.close() }
 }
 
-extension ComponentInstance {
+extension Resource {
     /// The instance with its state or pub/sub operations counted under component `name`.
-    func metered(name: String, factory: any MetricsFactory) -> ComponentInstance {
+    func metered(name: String, factory: any MetricsFactory) -> Resource {
         // Nobody reads the counts: skip the wrapper's lock and lookup.
         if factory is NOOPMetricsHandler { return self }
         return switch self {

@@ -1,14 +1,15 @@
 import Foundation
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// `pubsub.jetstream`.
-public struct NATSComponentFactory: ComponentFactory {
+public struct NATSResourceFactory: ResourceFactory {
     public init() {}
 
     public var types: [String] { ["pubsub.jetstream"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let url = try settings.require("natsURL")
         guard let components = URLComponents(string: url), let host = components.host, components.scheme == "nats" else {
             throw settings.spec.error(field: "natsURL", "expected nats://host:port, got '\(url)'")

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletBlocks
 import SwiftletManifest
 
 /// A cron schedule as Dapr's `bindings.cron` reads it: six fields with seconds
@@ -18,7 +19,7 @@ public struct CronSchedule: Sendable, Equatable {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasPrefix("@every ") {
             let duration = String(trimmed.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            guard let seconds = ComponentSettings.duration(duration), seconds > 0 else {
+            guard let seconds = ResourceSettings.duration(duration), seconds > 0 else {
                 throw BuildingBlockError(.invalidArgument, "'\(duration)' is not a duration such as 15s or 1m30s")
             }
             kind = .every(seconds: seconds)
@@ -143,11 +144,11 @@ public struct CronBinding: InputBinding {
 }
 
 /// Factory for `bindings.cron`.
-public struct CronComponentFactory: ComponentFactory {
+public struct CronResourceFactory: ResourceFactory {
     public init() {}
     public var types: [String] { ["bindings.cron"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let text = try settings.require("schedule")
         do {
             return .inputBinding(CronBinding(schedule: try CronSchedule(text)))

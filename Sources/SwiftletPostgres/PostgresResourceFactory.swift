@@ -1,16 +1,17 @@
 import Foundation
 import Logging
 import PostgresNIO
-import SwiftletBuildingBlocks
+import SwiftletBlocks
+import SwiftletResources
 import SwiftletManifest
 
 /// `state.postgresql`.
-public struct PostgresComponentFactory: ComponentFactory {
+public struct PostgresResourceFactory: ResourceFactory {
     public init() {}
 
     public var types: [String] { ["state.postgresql", "state.postgres"] }
 
-    public func make(_ settings: ComponentSettings, context: ComponentContext) async throws(ManifestError) -> ComponentInstance {
+    public func make(_ settings: ResourceSettings, context: ResourceContext) async throws(ManifestError) -> Resource {
         let text = try settings.require("connectionString")
         guard let connection = ConnectionString(text) else {
             throw settings.spec.error(

@@ -79,7 +79,7 @@ struct AdminAPI: Sendable {
                 "number": version.number, "role": role, "weight": weight, "source": version.source,
                 "name": version.app.manifest.name, "version": version.app.manifest.version,
                 "components": version.app.manifest.components.map(\.id).sorted(),
-                "requestsInFlight": version.requestsInFlight,
+                "requestsInFlight": snapshot.requestsInFlight[version.number] ?? 0,
                 "deployedAt": ISO8601DateFormatter().string(from: version.deployedAt),
             ]
         }

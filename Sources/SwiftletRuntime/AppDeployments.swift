@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SwiftletABI
 import SwiftletBlocks
 import SwiftletResources
 import SwiftletHTTPTrigger
-import Synchronization
 import SwiftletCore
 
 /// The versions of the app one server runs: a stable version, and optionally a canary that
@@ -12,8 +12,11 @@ import SwiftletCore
 /// switches new requests to it, and lets the old one's in-flight requests finish before its
 /// instances close, so an update under load fails no request. Event triggers run for the
 /// stable version only (a canary must not consume a subscription's messages twice).
+///
+/// Which version serves, drains and closes is ``DeploymentMachine``'s decision, taken under
+/// one lock; this class loads apps, runs triggers and closes what the machine says to.
 public final class AppDeployments: RouterSource, Sendable {
-    /// One loaded version and the requests it is serving.
+    /// One loaded version.
     public final class Version: Sendable {
         public let number: Int
         public let app: LoadedApp
@@ -21,7 +24,6 @@ public final class AppDeployments: RouterSource, Sendable {
         /// (a tag is recorded as the digest it pointed to, so rollback returns to those bytes).
         public let source: String
         public let deployedAt: Date
-        let inflight = Atomic<Int>(0)
         let triggers = Locked<Task<Void, Never>?>(nil)
 
         init(number: Int, app: LoadedApp, source: String) {
@@ -31,7 +33,11 @@ public final class AppDeployments: RouterSource, Sendable {
             self.deployedAt = Date()
         }
 
-        public var requestsInFlight: Int { inflight.load(ordering: .relaxed) }
+        /// How long its requests may still run once it is retired: its longest timeout and
+        /// a second.
+        var drainNanoseconds: UInt64 {
+            UInt64(app.manifest.components.compactMap(\.limits.timeoutMilliseconds).max() ?? 30_000) * 1_000_000 + 1_000_000_000
+        }
     }
 
     /// What is serving now.
@@ -43,16 +49,18 @@ public final class AppDeployments: RouterSource, Sendable {
         public var draining: [Version]
         /// Sources deployed before the stable one, newest last (what `rollback` returns to).
         public var history: [String]
+        /// Requests running on each version, by number.
+        public var requestsInFlight: [Int: Int]
     }
 
     private struct State {
-        var stable: Version
-        var canary: Version?
-        var canaryWeight = 0
-        var draining: [Version] = []
-        var history: [String] = []
+        var machine: DeploymentMachine
+        /// Every version not yet closed, by number.
+        var versions: [Int: Version]
         var nextNumber = 2
         var triggersRunning = false
+        /// The version whose event triggers run.
+        var triggersVersion: Int?
     }
 
     let base: LoadedApp
@@ -63,7 +71,7 @@ public final class AppDeployments: RouterSource, Sendable {
     /// Runs on every version loaded later (the Dapr sidecar attaches its invoker).
     let prepare: Locked<(@Sendable (LoadedApp) -> Void)?>
     private let state: Locked<State>
-    /// One deployment at a time.
+    /// One change at a time.
     private let deploying = AsyncLock()
 
     init(
@@ -74,25 +82,34 @@ public final class AppDeployments: RouterSource, Sendable {
         self.logger = logger
         self.resolve = resolve
         self.prepare = Locked(nil)
-        state = Locked(State(stable: Version(number: 1, app: base, source: source)))
+        state = Locked(State(machine: DeploymentMachine(first: 1, source: source), versions: [1: Version(number: 1, app: base, source: source)]))
     }
 
     public var snapshot: Snapshot {
-        state.withLock { Snapshot(stable: $0.stable, canary: $0.canary, canaryWeight: $0.canaryWeight, draining: $0.draining, history: $0.history) }
+        state.withLock { state in
+            let machine = state.machine
+            var counts = machine.inflight
+            for (number, draining) in machine.draining { counts[number] = draining.inflight }
+            return Snapshot(
+                stable: state.versions[machine.stable]!, canary: machine.canary.flatMap { state.versions[$0] },
+                canaryWeight: machine.canaryWeight,
+                draining: machine.draining.keys.sorted().compactMap { state.versions[$0] }, history: machine.history,
+                requestsInFlight: counts)
+        }
     }
 
     /// The stable version's app (the Dapr sidecar's local app, event triggers).
-    public var current: LoadedApp { state.withLock { $0.stable.app } }
+    public var current: LoadedApp { state.withLock { $0.versions[$0.machine.stable]!.app } }
 
     // MARK: Routing
 
     public func lease() -> RouterLease {
-        let version = state.withLock { state -> Version in
-            if let canary = state.canary, state.canaryWeight > 0, Int.random(in: 0..<100) < state.canaryWeight { return canary }
-            return state.stable
+        let roll = Int.random(in: 0..<100)
+        let version = state.withLock { state in state.versions[state.machine.lease(roll: roll)]! }
+        let number = version.number
+        return RouterLease(router: version.app.router) { [self] in
+            if let action = state.withLock({ $0.machine.release(number) }) { close([action]) }
         }
-        version.inflight.wrappingAdd(1, ordering: .relaxed)
-        return RouterLease(router: version.app.router) { version.inflight.wrappingSubtract(1, ordering: .relaxed) }
     }
 
     // MARK: Changes
@@ -102,18 +119,11 @@ public final class AppDeployments: RouterSource, Sendable {
     public func deploy(_ source: String) async throws -> Version {
         try await deploying.withLock {
             let version = try await load(source)
-            let retired = state.withLock { state -> [Version] in
-                let old = [state.stable] + (state.canary.map { [$0] } ?? [])
-                state.history.append(state.stable.source)
-                state.stable = version
-                state.canary = nil
-                state.canaryWeight = 0
-                state.draining += old
-                return old
+            let actions = try change(adding: version) { machine, deadline in
+                machine.deploy(version.number, source: version.source, drainDeadline: deadline)
             }
-            await switchTriggers(from: retired.first, to: version)
+            await apply(actions)
             logger.notice("deployed version \(version.number) of \(version.app.manifest.name) from \(source)")
-            retire(retired)
             return version
         }
     }
@@ -124,74 +134,69 @@ public final class AppDeployments: RouterSource, Sendable {
         guard (0...100).contains(weight) else { throw DeploymentError("a canary weight is a percentage, 0 to 100") }
         return try await deploying.withLock {
             let version = try await load(source)
-            let replaced = state.withLock { state -> Version? in
-                defer {
-                    state.canary = version
-                    state.canaryWeight = weight
-                }
-                if let old = state.canary { state.draining.append(old) }
-                return state.canary
+            let actions = try change(adding: version) { machine, deadline throws(DeploymentError) in
+                try machine.startCanary(version.number, source: version.source, weight: weight, drainDeadline: deadline)
             }
             logger.notice("canary version \(version.number) from \(source) takes \(weight)% of requests")
-            if let replaced { retire([replaced]) }
+            await apply(actions)
             return version
         }
     }
 
     /// Changes the canary's share of requests.
     public func setCanaryWeight(_ weight: Int) throws {
-        guard (0...100).contains(weight) else { throw DeploymentError("a canary weight is a percentage, 0 to 100") }
-        try state.withLock { state in
-            guard state.canary != nil else { throw DeploymentError("there is no canary") }
-            state.canaryWeight = weight
-        }
+        try state.withLock { state throws(DeploymentError) in try state.machine.setCanaryWeight(weight) }
     }
 
     /// The canary becomes the stable version.
     public func promote() async throws -> Version {
         try await deploying.withLock {
-            let (old, promoted) = try state.withLock { state -> (Version, Version) in
-                guard let canary = state.canary else { throw DeploymentError("there is no canary to promote") }
-                let old = state.stable
-                state.history.append(old.source)
-                state.stable = canary
-                state.canary = nil
-                state.canaryWeight = 0
-                state.draining.append(old)
-                return (old, canary)
+            let (actions, promoted) = try change { machine, deadline throws(DeploymentError) in
+                (try machine.promote(drainDeadline: deadline), machine.stable)
             }
-            await switchTriggers(from: old, to: promoted)
-            logger.notice("promoted canary version \(promoted.number)")
-            retire([old])
-            return promoted
+            logger.notice("promoted canary version \(promoted)")
+            await apply(actions)
+            return version(promoted)
         }
     }
 
     /// Drops the canary if there is one; otherwise redeploys the previous stable source.
     public func rollback() async throws -> Version {
-        let canary = state.withLock { state -> Version? in
-            guard let canary = state.canary else { return nil }
-            state.canary = nil
-            state.canaryWeight = 0
-            state.draining.append(canary)
-            return canary
+        try await deploying.withLock {
+            let (rollback, stable) = try change { machine, deadline throws(DeploymentError) in
+                (try machine.rollback(drainDeadline: deadline), machine.stable)
+            }
+            switch rollback {
+            case .droppedCanary(let dropped, let actions):
+                logger.notice("rolled back canary version \(dropped)")
+                await apply(actions)
+                return version(stable)
+            case .redeploy(let previous):
+                let version = try await load(previous)
+                let actions = try change(adding: version) { machine, deadline in
+                    machine.rolledBack(to: version.number, source: previous, drainDeadline: deadline)
+                }
+                await apply(actions)
+                logger.notice("rolled back to version \(version.number) from \(previous)")
+                return version
+            }
         }
-        if let canary {
-            logger.notice("rolled back canary version \(canary.number)")
-            retire([canary])
-            return state.withLock { $0.stable }
-        }
-        guard let previous = state.withLock({ $0.history.last }) else {
-            throw DeploymentError("nothing to roll back to: only one version has been deployed")
-        }
-        let version = try await deploy(previous)
-        // The rolled-back-from source is not history to return to again.
-        state.withLock { state in
-            state.history.removeLast()
-            if !state.history.isEmpty, state.history.last == previous { state.history.removeLast() }
-        }
-        return version
     }
+
+    /// Applies a transition under the lock, with the drain deadline it gives a version it
+    /// retires; `version` (just loaded) joins the versions the machine may name.
+    private func change<T>(
+        adding version: Version? = nil, _ transition: (inout DeploymentMachine, UInt64) throws(DeploymentError) -> T
+    ) throws(DeploymentError) -> T {
+        try state.withLock { state throws(DeploymentError) in
+            let retiring = state.versions[state.machine.stable]!
+            let result = try transition(&state.machine, MonotonicClock.now() + retiring.drainNanoseconds)
+            if let version { state.versions[version.number] = version }
+            return result
+        }
+    }
+
+    private func version(_ number: Int) -> Version { state.withLock { $0.versions[number]! } }
 
     private func load(_ source: String) async throws -> Version {
         let (manifestPath, pinned) = try await resolve(source)
@@ -205,27 +210,42 @@ public final class AppDeployments: RouterSource, Sendable {
         return Version(number: number, app: app, source: pinned)
     }
 
-    // MARK: Draining
+    // MARK: Actions
 
-    /// Waits for each retired version's requests to finish (at most its longest timeout and
-    /// a second), then closes its instances; runs in the background.
-    private func retire(_ versions: [Version]) {
-        for version in versions {
+    /// Moves the triggers, closes what is idle and sets the timer for drain deadlines.
+    private func apply(_ actions: [DeploymentMachine.Action]) async {
+        for case .startTriggers(let number) in actions { await moveTriggers(to: number) }
+        close(actions)
+        scheduleExpiry()
+    }
+
+    /// Closes the versions `actions` name (also when a draining version's last request
+    /// ends): stops their triggers and closes their instances off the caller's thread.
+    private func close(_ actions: [DeploymentMachine.Action]) {
+        for case .close(let number, let leftover) in actions {
+            guard let version = state.withLock({ $0.versions.removeValue(forKey: number) }) else { continue }
+            if leftover > 0 {
+                logger.warning("version \(number) still had \(leftover) requests at its drain deadline")
+            }
             Task { [logger] in
                 version.triggers.withLock { $0 }?.cancel()
-                let longest = version.app.manifest.components.compactMap(\.limits.timeoutMilliseconds).max() ?? 30_000
-                let deadline = ContinuousClock.now + .milliseconds(longest + 1000)
-                while version.requestsInFlight > 0, ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(10))
-                }
-                if version.requestsInFlight > 0 {
-                    logger.warning("version \(version.number) still had \(version.requestsInFlight) requests at its drain deadline")
-                }
                 await version.triggers.withLock { $0 }?.value
                 version.app.closeComponents()
-                self.state.withLock { $0.draining.removeAll { $0 === version } }
-                logger.info("version \(version.number) drained and closed")
+                logger.info("version \(number) drained and closed")
             }
+        }
+    }
+
+    /// One timer for the earliest drain deadline: a version whose requests outlive their
+    /// timeouts is closed anyway. (The usual end of a drain is its last request.)
+    private func scheduleExpiry() {
+        guard let deadline = state.withLock({ $0.machine.nextDeadline }) else { return }
+        Task { [weak self] in
+            let now = MonotonicClock.now()
+            if deadline > now { try? await Task.sleep(for: .nanoseconds(Int64(deadline - now))) }
+            guard let self else { return }
+            close(state.withLock { $0.machine.expire(now: MonotonicClock.now()) })
+            scheduleExpiry()
         }
     }
 
@@ -236,21 +256,30 @@ public final class AppDeployments: RouterSource, Sendable {
     func runTriggers() async {
         let first = state.withLock { state -> Version in
             state.triggersRunning = true
-            return state.stable
+            state.triggersVersion = state.machine.stable
+            return state.versions[state.machine.stable]!
         }
         start(first)
         try? await gracefulShutdown()
         let running = state.withLock { state -> [Version] in
             state.triggersRunning = false
-            return [state.stable] + state.draining
+            return Array(state.versions.values)
         }
         for version in running { version.triggers.withLock { $0 }?.cancel() }
         for version in running { await version.triggers.withLock { $0 }?.value }
     }
 
-    private func switchTriggers(from old: Version?, to new: Version) async {
-        guard state.withLock({ $0.triggersRunning }) else { return }
-        if let old, let task = old.triggers.withLock({ $0 }) {
+    /// Stops the running triggers (waiting for them, so no message is handled twice), then
+    /// starts the new stable version's.
+    private func moveTriggers(to number: Int) async {
+        let (old, new) = state.withLock { state -> (Version?, Version?) in
+            guard state.triggersRunning, let new = state.versions[number] else { return (nil, nil) }
+            let old = state.triggersVersion.flatMap { state.versions[$0] }
+            state.triggersVersion = number
+            return (old, new)
+        }
+        guard let new else { return }
+        if let task = old?.triggers.withLock({ $0 }) {
             task.cancel()
             await task.value
         }

@@ -9,25 +9,15 @@ import SwiftletCore
 /// (a signal on the guest's own thread for WasmKit, an epoch for Wasmtime). The request is
 /// repeated every tick until the call ends, so a tier may lose one.
 public final class Watchdog: Sendable {
-    /// One watched call.
-    public final class Watch: @unchecked Sendable {
-        let deadline: UInt64
-        let interrupt: @Sendable () -> Void
-        // Written by the watchdog thread, read by the worker after the call returns; the
-        // registry lock orders both.
-        fileprivate(set) var fired = false
-
-        init(deadline: UInt64, interrupt: @escaping @Sendable () -> Void) {
-            self.deadline = deadline
-            self.interrupt = interrupt
-        }
+    /// One watched call, until ``finish(_:)``.
+    public struct Watch: Sendable {
+        let id: UInt64
     }
 
     private struct State {
-        var watches: [ObjectIdentifier: Watch] = [:]
+        var schedule = DeadlineSchedule()
+        var interrupts: [UInt64: @Sendable () -> Void] = [:]
         var running = false
-        /// The thread parks after a second without watches, so an idle host costs nothing.
-        var parked = false
     }
 
     private let state = Locked(State())
@@ -44,14 +34,12 @@ public final class Watchdog: Sendable {
     /// Watches a call until ``finish(_:)``; `interrupt` runs on the watchdog thread,
     /// repeatedly, once `deadline` (``MonotonicClock`` nanoseconds) has passed.
     public func watch(deadline: UInt64, interrupt: @escaping @Sendable () -> Void) -> Watch {
-        let watch = Watch(deadline: deadline, interrupt: interrupt)
-        let (startThread, unpark) = state.withLock { state -> (Bool, Bool) in
-            state.watches[ObjectIdentifier(watch)] = watch
-            let unpark = state.parked
-            state.parked = false
-            if state.running { return (false, unpark) }
+        let (id, unpark, startThread) = state.withLock { state -> (UInt64, Bool, Bool) in
+            let (id, wake) = state.schedule.watch(deadline: deadline)
+            state.interrupts[id] = interrupt
+            let start = !state.running
             state.running = true
-            return (true, false)
+            return (id, wake, start)
         }
         if unpark {
             wake.lock()
@@ -63,40 +51,33 @@ public final class Watchdog: Sendable {
             thread.name = "swiftlet-watchdog"
             thread.start()
         }
-        return watch
+        return Watch(id: id)
     }
 
     /// Stops watching; returns whether the deadline fired.
     @discardableResult
     public func finish(_ watch: Watch) -> Bool {
         state.withLock { state in
-            state.watches[ObjectIdentifier(watch)] = nil
-            return watch.fired
+            state.interrupts[watch.id] = nil
+            return state.schedule.finish(watch.id)
         }
     }
 
     private func run() {
-        var lastBusy = MonotonicClock.now()
         while true {
-            let now = MonotonicClock.now()
             let park = state.withLock { state -> Bool in
-                for watch in state.watches.values where watch.deadline <= now {
-                    watch.fired = true
-                    watch.interrupt()
-                }
-                if !state.watches.isEmpty {
-                    lastBusy = now
-                } else if now - lastBusy > 1_000_000_000 {
-                    state.parked = true
-                }
-                return state.parked
+                let (overdue, park) = state.schedule.tick(now: MonotonicClock.now())
+                // Under the lock: a call that finishes concurrently waits, so its instance
+                // is never interrupted after its owner has moved on.
+                for id in overdue { state.interrupts[id]?() }
+                return park
             }
             wake.lock()
             if park {
                 // Woken by `watch`; a signal sent before this wait is caught by re-checking
                 // `parked` under the condition's lock.
-                while state.withLock({ $0.parked }) { wake.wait() }
-                lastBusy = MonotonicClock.now()
+                while state.withLock({ $0.schedule.parked }) { wake.wait() }
+                state.withLock { $0.schedule.woke(now: MonotonicClock.now()) }
             } else {
                 _ = wake.wait(until: Date(timeIntervalSinceNow: Double(tick) / 1e9))
             }

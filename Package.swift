@@ -369,6 +369,7 @@ let package = Package(
         .executableTarget(
             name: "SwiftletBenchmarks",
             dependencies: [
+                "SwiftletCore",
                 "SwiftletRuntime",
                 "SwiftletHTTPTrigger",
                 "SwiftletWasmHost",

@@ -73,6 +73,10 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
     for source in "$root"/guests/wagi/*.c; do
         c_command "$source" "$out/$(basename "${source%.c}").wasm"
     done
+    # Compute benchmarks (also compiled natively by the benchmark, from the same source).
+    for source in "$root"/guests/compute/*.c; do
+        c_command "$source" "$out/$(basename "${source%.c}").wasm"
+    done
     for source in "$root"/guests/handler/*.c; do
         c_handler "$source" "$out/$(basename "${source%.c}").wasm"
     done

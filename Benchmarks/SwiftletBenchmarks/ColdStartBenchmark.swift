@@ -1,13 +1,21 @@
 import AsyncHTTPClient
 import Foundation
+import SwiftletRuntime
 
-/// Process start to first 200, and resident memory of the real binary.
+/// Process start to first 200, and resident memory of the real binary, on each tier (on
+/// Wasmtime the first run fills the compile cache; the median is of warm-cache starts).
 struct ColdStartBenchmark {
     let paths: BenchmarkPaths
     let report: BenchmarkReport
     let runs = 10
 
     func run() async throws {
+        for tier in EngineTiers.available().engines.map(\.kind) {
+            try await run(engine: tier.rawValue)
+        }
+    }
+
+    func run(engine: String) async throws {
         var coldStarts: [Double] = []
         var rssAfterStart: [Double] = []
         var rssAfterLoad: [Double] = []
@@ -17,7 +25,7 @@ struct ColdStartBenchmark {
             process.executableURL = URL(fileURLWithPath: paths.swiftletBinary)
             process.arguments = [
                 "up", "-f", paths.helloManifest, "--listen", "127.0.0.1:\(port)", "--dapr-http-port", "0", "--dapr-grpc-port", "0",
-                "--log-level", "error",
+                "--log-level", "error", "--engine", engine,
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -43,10 +51,10 @@ struct ColdStartBenchmark {
         }
         let sorted = coldStarts.sorted()
         report.line(
-            "cold start (process start to first 200 on /swift): median \(format(sorted[runs / 2], 1)) ms, "
+            "\(engine): cold start (process start to first 200 on /swift): median \(format(sorted[runs / 2], 1)) ms, "
                 + "min \(format(sorted[0], 1)) ms, max \(format(sorted[runs - 1], 1)) ms over \(runs) runs")
         report.line(
-            "resident memory: \(format(median(rssAfterStart), 1)) MB after start (examples/hello loaded), "
+            "\(engine): resident memory: \(format(median(rssAfterStart), 1)) MB after start (examples/hello loaded), "
                 + "\(format(median(rssAfterLoad), 1)) MB after 400 requests")
     }
 

@@ -4,6 +4,10 @@ struct BenchmarkOptions {
     var duration = 10
     var connections = 64
     var only: String?
+    /// `--requests`: how many requests the soak sends (100,000 by default).
+    var requests: Int?
+    /// `--engine`: the tier the soak's server runs its guests on (default: the server's auto).
+    var engine: String?
 
     func includes(_ part: String) -> Bool { only == nil || only == part }
 
@@ -15,6 +19,8 @@ struct BenchmarkOptions {
             case "--duration": options.duration = iterator.next().flatMap(Int.init) ?? options.duration
             case "--connections": options.connections = iterator.next().flatMap(Int.init) ?? options.connections
             case "--only": options.only = iterator.next()
+            case "--requests": options.requests = iterator.next().flatMap(Int.init)
+            case "--engine": options.engine = iterator.next()
             default: break
             }
         }

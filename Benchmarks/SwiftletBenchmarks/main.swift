@@ -1,4 +1,8 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|blocks|dapr|coldstart|oci]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|compute|python|blocks|dapr|coldstart|idle|oci|soak]`.
+//
+// `--only soak [--requests 100000] [--engine wasmkit|wasmtime]` runs only the soak (it takes
+// minutes, so a plain run leaves it out): the quick-start routes beside hostile guests,
+// resident memory as it goes, and the well-behaved route's latency alone and in the mix.
 //
 // One run, one server: wrk throughput and latency for a native Swift route, the Embedded
 // Swift handler and the C WAGI guest of examples/hello, as ratios to the native route;
@@ -21,6 +25,14 @@ do {
         report.section("Fresh instances (instantiate + first call, per instance)")
         try FreshInstanceBenchmark(paths: paths, report: report).run()
     }
+    if options.includes("compute") {
+        report.section("Compute (same C source: clang -O2 native vs wasm32-wasi under `swiftlet run`, best wall time)")
+        try ComputeBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("python") {
+        report.section("CPython 3.11 for WASI as a WAGI handler (`print(1+1)`, a fresh instance per request)")
+        try await PythonBenchmark(paths: paths, report: report).run()
+    }
     if options.includes("blocks") {
         report.section("State from a guest (ms per request, 2000 sequential calls, in-process)")
         try await BuildingBlockBenchmark(paths: paths, report: report).run()
@@ -32,6 +44,14 @@ do {
     if options.includes("oci") {
         report.section("OCI artifacts (examples/hello through a local docker-registry)")
         try await OCIBenchmark(paths: paths, report: report).run()
+    }
+    if options.only == "soak" {
+        report.section("Soak (hello routes beside hostile guests, one release server)")
+        try await SoakBenchmark(paths: paths, options: options, report: report).run()
+    }
+    if options.includes("idle") {
+        report.section("Resident memory per idle component (the swiftlet binary, 1 vs 21 copies)")
+        try await IdleMemoryBenchmark(paths: paths, report: report).run()
     }
     if options.includes("coldstart") {
         report.section("Cold start and memory (the swiftlet binary serving examples/hello)")

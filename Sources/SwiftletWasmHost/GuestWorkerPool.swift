@@ -21,51 +21,42 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
         case job(UnownedJob)
     }
 
-    /// A worker's view for the monitor. Guarded by `lock`.
+    /// Identifies a worker thread (its thread-local marker) by its index in the ledger.
     final class Slot: @unchecked Sendable {
         unowned let pool: GuestWorkerPool
-        var jobStart: UInt64 = 0
-        var compensated = false
+        let index: Int
 
-        init(pool: GuestWorkerPool) {
+        init(pool: GuestWorkerPool, index: Int) {
             self.pool = pool
+            self.index = index
         }
     }
 
-    // All fields below are guarded by `lock`, which is also the workers' wait condition.
+    // Guarded by `lock`, which is also the workers' wait condition. The ledger decides;
+    // the queue holds the work it counts.
     private let lock = NSCondition()
     private var queue = Deque<Work>()
-    private var slots: [Slot] = []
-    private var active = 0
-    private var parked = 0
-    private var compensations = 0
-    private var stopped = false
+    private var ledger: WorkerLedger
 
     /// Threads taking work at once when no job runs long.
     public let parallelism: Int
     /// Upper bound on threads, including those stuck in long jobs.
     public let maxThreads: Int
-    /// Nanoseconds after which a running job counts as long.
-    let longJobThreshold: UInt64
 
     public init(parallelism: Int? = nil, maxThreads: Int? = nil, longJobMilliseconds: UInt64 = 5) {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        self.parallelism = max(1, parallelism ?? cores)
-        self.maxThreads = max(self.parallelism, maxThreads ?? max(64, cores * 8))
-        longJobThreshold = longJobMilliseconds * 1_000_000
+        ledger = WorkerLedger(
+            parallelism: parallelism ?? cores, maxThreads: maxThreads ?? max(64, cores * 8),
+            longJobThreshold: longJobMilliseconds * 1_000_000)
+        self.parallelism = ledger.parallelism
+        self.maxThreads = ledger.maxThreads
         lock.lock()
-        for _ in 0..<self.parallelism { startThread() }
+        let wakes = ledger.start()
         lock.unlock()
+        perform(wakes)
         let monitor = Thread { [self] in monitorLoop() }
         monitor.name = "swiftlet-workers-monitor"
         monitor.start()
-    }
-
-    /// Threads created so far.
-    public var threadCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.count
     }
 
     /// Whether the calling thread is one of this pool's workers.
@@ -85,22 +76,13 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     public func blocking<T>(_ body: () throws -> T) rethrows -> T {
         guard let slot = currentSlot else { return try body() }
         lock.lock()
-        let marked = !slot.compensated
-        if marked {
-            slot.compensated = true
-            compensations += 1
-            if !queue.isEmpty {
-                if parked > 0 { lock.signal() } else if slots.count < maxThreads { startThread() }
-            }
-        }
+        let (marked, wake) = ledger.beginBlocking(slot.index)
         lock.unlock()
+        perform(wake.map { [$0] } ?? [])
         defer {
             if marked {
                 lock.lock()
-                if slot.compensated {
-                    slot.compensated = false
-                    compensations -= 1
-                }
+                ledger.endBlocking(slot.index)
                 lock.unlock()
             }
         }
@@ -119,36 +101,43 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     /// Lets workers exit once the queue is empty.
     public func shutdown() {
         lock.lock()
-        stopped = true
+        ledger.stop()
         lock.broadcast()
         lock.unlock()
     }
 
-    private var target: Int { parallelism + compensations }
-
     private func push(_ work: Work) {
         lock.lock()
         queue.append(work)
-        if parked > 0, active < target {
-            lock.signal()
-        } else if stopped, active + parked == 0 {
-            // Work that arrives after shutdown (a task finishing up) still runs.
-            startThread()
-        }
+        let wake = ledger.pushed()
+        if wake == .signal { lock.signal() }
         lock.unlock()
+        if case .spawn(let index)? = wake { startThread(index) }
     }
 
-    /// Called with `lock` held.
-    private func startThread() {
-        let slot = Slot(pool: self)
-        slots.append(slot)
-        active += 1
+    /// Signals (taking the lock) and starts the threads a decision asked for.
+    private func perform(_ wakes: [WorkerLedger.Wake]) {
+        for wake in wakes {
+            switch wake {
+            case .signal:
+                lock.lock()
+                lock.signal()
+                lock.unlock()
+            case .spawn(let index):
+                startThread(index)
+            }
+        }
+    }
+
+    private func startThread(_ index: Int) {
+        let slot = Slot(pool: self, index: index)
         let thread = Thread { [self] in workLoop(slot) }
-        thread.name = "swiftlet-worker-\(slots.count)"
+        thread.name = "swiftlet-worker-\(index + 1)"
         thread.start()
     }
 
     private func workLoop(_ slot: Slot) {
+        // `slot` lives as long as this loop: the marker need not own it.
         WorkerThreadMarker.current = Unmanaged.passUnretained(slot).toOpaque()
         let executor = asUnownedTaskExecutor()
         while let work = next(slot) {
@@ -157,6 +146,7 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
             case .job(let job): job.runSynchronously(on: executor)
             }
         }
+        WorkerThreadMarker.current = nil
     }
 
     /// The next piece of work for `slot`, parking while there is none or while more
@@ -164,25 +154,17 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     private func next(_ slot: Slot) -> Work? {
         lock.lock()
         defer { lock.unlock() }
-        slot.jobStart = 0
-        if slot.compensated {
-            slot.compensated = false
-            compensations -= 1
-        }
+        ledger.finished(slot.index)
         while true {
-            if stopped, queue.isEmpty {
-                active -= 1
+            switch ledger.next(slot.index, now: MonotonicClock.now()) {
+            case .exit:
                 return nil
+            case .run:
+                return queue.popFirst()
+            case .park:
+                lock.wait()
+                ledger.unparked()
             }
-            if active <= target, let work = queue.popFirst() {
-                slot.jobStart = MonotonicClock.now()
-                return work
-            }
-            active -= 1
-            parked += 1
-            lock.wait()
-            parked -= 1
-            active += 1
         }
     }
 
@@ -190,31 +172,20 @@ public final class GuestWorkerPool: TaskExecutor, @unchecked Sendable {
     private func monitorLoop() {
         while true {
             lock.lock()
-            if stopped {
+            if ledger.stopped {
                 lock.unlock()
                 return
             }
-            let now = MonotonicClock.now()
-            var added = 0
-            for slot in slots where slot.jobStart != 0 && !slot.compensated && now - slot.jobStart > longJobThreshold {
-                slot.compensated = true
-                compensations += 1
-                added += 1
+            var spawns: [WorkerLedger.Wake] = []
+            for wake in ledger.monitor(now: MonotonicClock.now()) {
+                if wake == .signal { lock.signal() } else { spawns.append(wake) }
             }
-            while added > 0, !queue.isEmpty || parked == 0 {
-                if parked > 0 {
-                    lock.signal()
-                } else if slots.count < maxThreads {
-                    startThread()
-                } else {
-                    break
-                }
-                added -= 1
-            }
-            let busy = active > 0
+            let busy = ledger.busy
+            let threshold = ledger.longJobThreshold
             lock.unlock()
+            perform(spawns)
             // Idle pools are checked rarely; a busy one every millisecond or so.
-            Thread.sleep(forTimeInterval: busy ? Double(longJobThreshold) / 4e9 : 0.1)
+            Thread.sleep(forTimeInterval: busy ? Double(threshold) / 4e9 : 0.1)
         }
     }
 }

@@ -55,6 +55,10 @@ public struct ImportPlan: Sendable {
     /// In the module's import order.
     public let bindings: [Binding]
     public let usesWASI: Bool
+    /// The WASI capabilities (indices into `WASICapability.all`) that provide the module's
+    /// WASI imports. Building WasmKit's table of every preview 1 function cost about 40 µs
+    /// per instance (most of a C WAGI request on Wasmtime); an instance builds only these.
+    let wasiCapabilities: [Int]
 
     public static let wasiModule = "wasi_snapshot_preview1"
 
@@ -71,6 +75,24 @@ public struct ImportPlan: Sendable {
         defer { try? bridge.close() }
         return bridge.hostFunctions(capabilities: WASICapability<SignatureOnlyMemory>.all).mapValues(\.type)
     }()
+
+    /// Which capability provides each preview 1 function, read from the WASI implementation.
+    static let wasiCapabilityOf: [String: Int] = {
+        guard let bridge = try? WASIBridgeToHost(args: []) else { return [:] }
+        defer { try? bridge.close() }
+        var owners: [String: Int] = [:]
+        for (index, capability) in WASICapability<SignatureOnlyMemory>.all.enumerated() {
+            for name in bridge.hostFunctions(capabilities: [capability], stubUnlinked: false).keys where owners[name] == nil {
+                owners[name] = index
+            }
+        }
+        return owners
+    }()
+
+    /// Functions Swiftlet's WASI policy calls itself, needed with these imports.
+    static let policyFunctions: [String: [String]] = [
+        "path_open": ["fd_sync", "fd_datasync", "fd_fdstat_get"], "fd_fdstat_set_flags": ["fd_sync", "fd_datasync"],
+    ]
 
     public init(imports: [ModuleImport], module name: String) throws(ModuleLoadError) {
         var bindings: [Binding] = []
@@ -107,6 +129,13 @@ public struct ImportPlan: Sendable {
         }
         self.bindings = bindings
         usesWASI = bindings.contains { if case .wasi = $0 { true } else { false } }
+        var capabilities = Set<Int>()
+        for case .wasi(let name, _) in bindings {
+            for needed in [name] + (Self.policyFunctions[name] ?? []) {
+                if let owner = Self.wasiCapabilityOf[needed] { capabilities.insert(owner) }
+            }
+        }
+        wasiCapabilities = capabilities.sorted()
     }
 
     /// Whether the module imports `name` from `swiftlet_v1`.

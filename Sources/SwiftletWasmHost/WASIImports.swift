@@ -51,7 +51,8 @@ final class WASIImports<Memory: GuestMemoryView & GuestMemory & SendableMetatype
         } catch {
             throw GuestFailure(.instantiation, "cannot prepare WASI: \(error)")
         }
-        let functions = bridge.hostFunctions(capabilities: WASICapability<Memory>.all)
+        let all = WASICapability<Memory>.all
+        let functions = bridge.hostFunctions(capabilities: plan.wasiCapabilities.map { all[$0] }, stubUnlinked: false)
         sync = functions["fd_sync"]
         datasync = functions["fd_datasync"]
         entries = plan.bindings.map { binding -> Entry? in

@@ -43,6 +43,10 @@ final class WasmtimeInstance: GuestInstance, @unchecked Sendable {
         }
         if let instantiated {
             close()
+            if module.backend.poolSlots > 0, instantiated.message.contains("maximum concurrent limit") {
+                // The module retries on an engine without a pool.
+                throw GuestFailure(.overloaded, "all \(module.backend.poolSlots) slots of Wasmtime's instance pool are in use")
+            }
             if instantiated.message.contains("exceeds memory limits") {
                 throw GuestFailure(
                     .memoryLimit, "\(module.name) needs more initial memory than its limit of \(options.memoryLimit) bytes")
@@ -101,7 +105,7 @@ final class WasmtimeInstance: GuestInstance, @unchecked Sendable {
             guard let start else { throw GuestTrap(.other, "the module does not export _start") }
             function = start
         }
-        let metered = module.backend.meterFuel
+        let metered = module.backend.key.meterFuel
         let budget = fuel ?? UInt64.max / 2
         if metered, let error = api.wasmtime_context_set_fuel!(context, budget) {
             throw GuestTrap(.other, module.owner.library.take(error))
@@ -157,7 +161,7 @@ final class WasmtimeInstance: GuestInstance, @unchecked Sendable {
 
     /// Runs instantiation code under its own deadline.
     private func startup(timeout: UInt64, _ body: () -> Failure?) -> Failure? {
-        if module.backend.meterFuel, let error = api.pointee.wasmtime_context_set_fuel!(context, UInt64.max / 2) {
+        if module.backend.key.meterFuel, let error = api.pointee.wasmtime_context_set_fuel!(context, UInt64.max / 2) {
             return Failure(kind: .other, message: module.owner.library.take(error))
         }
         prepareCall(deadline: nil)

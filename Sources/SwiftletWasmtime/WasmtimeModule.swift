@@ -1,6 +1,7 @@
 import CSwiftletWasmtime
 import Foundation
 import SwiftletABI
+import SwiftletCore
 import SwiftletWasmHost
 import WasmTypes
 
@@ -15,13 +16,21 @@ final class WasmtimeModule: GuestModule, @unchecked Sendable {
     private let linker: OpaquePointer
     let instancePre: OpaquePointer
     private let functionExports: Set<String>
+    /// The module's bytes while its instances come from a pool, for ``overflow``.
+    private let bytes: [UInt8]?
+    /// The same module on an engine without a pool, made when the pool is first full, so
+    /// that a burst past the pool's slots is served (more slowly) instead of refused.
+    private let spill = Locked<WasmtimeModule?>(nil)
 
     var engine: EngineKind { .wasmtime }
 
-    init(name: String, module: OpaquePointer, engine: WasmtimeEngine, backend: WasmtimeEngine.Backend) throws(ModuleLoadError) {
+    init(name: String, module: OpaquePointer, engine: WasmtimeEngine, backend: WasmtimeEngine.Backend, bytes: [UInt8]?)
+        throws(ModuleLoadError)
+    {
         let library = engine.library
         let api = library.api.pointee
         self.name = name
+        self.bytes = backend.poolSlots > 0 ? bytes : nil
         self.module = module
         owner = engine
         self.backend = backend
@@ -86,7 +95,27 @@ final class WasmtimeModule: GuestModule, @unchecked Sendable {
         -> any GuestInstance
     {
         // Compiled code needs no preparation: an instance-pre is as ready as it gets.
-        try WasmtimeInstance(module: self, options: options, session: session)
+        do {
+            return try WasmtimeInstance(module: self, options: options, session: session)
+        } catch let failure where failure.kind == .overloaded && bytes != nil {
+            return try overflow().instantiate(options, session: session, prepareAhead: prepareAhead)
+        }
+    }
+
+    /// The module on the unpooled engine (compiled once, or read from the compile cache).
+    private func overflow() throws(GuestFailure) -> WasmtimeModule {
+        if let made = spill.withLock({ $0 }) { return made }
+        guard let bytes else { throw GuestFailure(.overloaded, "\(name): Wasmtime's instance pool is full") }
+        do {
+            let made = try owner.loadUnpooled(bytes: bytes, name: name, meterFuel: backend.key.meterFuel)
+            return spill.withLock { spill in
+                if let spill { return spill }
+                spill = made
+                return made
+            }
+        } catch {
+            throw GuestFailure(.instantiation, "\(name): cannot load beside the full instance pool: \(error.reason)")
+        }
     }
 
     /// The module's imports and the names of its function exports.

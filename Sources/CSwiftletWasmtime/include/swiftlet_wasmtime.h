@@ -450,6 +450,15 @@ typedef wasmtime_error_t *(*wasmtime_epoch_deadline_callback_t)(
     (wasmtime_pooling_allocation_config_t * pool, uint32_t count))             \
   X(void, wasmtime_pooling_allocation_config_max_memory_size_set,              \
     (wasmtime_pooling_allocation_config_t * pool, size_t bytes))               \
+  /* bytes of each memory / table zeroed in place instead of given back to  \
+     the kernel when a slot is freed (madvise flushes every core's TLB) */   \
+  X(void, wasmtime_pooling_allocation_config_linear_memory_keep_resident_set,  \
+    (wasmtime_pooling_allocation_config_t * pool, size_t bytes))               \
+  X(void, wasmtime_pooling_allocation_config_table_keep_resident_set,          \
+    (wasmtime_pooling_allocation_config_t * pool, size_t bytes))               \
+  /* fiber stacks for async calls, which Swiftlet does not make */           \
+  X(void, wasmtime_pooling_allocation_config_total_stacks_set,                 \
+    (wasmtime_pooling_allocation_config_t * pool, uint32_t count))             \
   /* copies the pool config; the caller still deletes it */                  \
   X(void, wasmtime_pooling_allocation_strategy_set,                            \
     (wasm_config_t * config, const wasmtime_pooling_allocation_config_t *pool))

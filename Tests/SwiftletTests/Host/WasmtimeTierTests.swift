@@ -87,4 +87,41 @@ import Testing
         #expect(try run(try load()).contains("content-type: text/plain"))
         #expect(try Data(contentsOf: entry) == cached)
     }
+
+    /// Instances come from a pool of reserved slots; when every slot is taken, the next
+    /// instance is made without the pool instead of the request being refused, and a slot
+    /// freed is used again.
+    @Test func instancesPastThePoolAreStillServed() throws {
+        try Engines.require(.wasmtime)
+        let library = try WasmtimeLibrary.load()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.guest("wagi-echo"))))
+        let engine = WasmtimeEngine(library: library, cacheDirectory: nil, poolSlots: 2)
+        #expect(engine.poolSlots == 2)
+        let module = try engine.loadModule(bytes: bytes, name: "echo", meterFuel: false)
+        func run(_ instance: any GuestInstance, _ session: GuestSession) throws -> String {
+            session.begin(nil)
+            _ = try instance.run(.command, fuel: nil, deadline: nil, memoryLimit: 16 << 20)
+            return String(decoding: session.stdout.bytes, as: UTF8.self)
+        }
+        var live: [(any GuestInstance, GuestSession)] = []
+        for _ in 0..<4 {
+            let session = GuestSession(stdout: .capture(limit: 1 << 20))
+            live.append((try module.instantiate(InstanceOptions(memoryLimit: 16 << 20), session: session, prepareAhead: false), session))
+        }
+        for (instance, session) in live {
+            #expect(try run(instance, session).contains("content-type: text/plain"), "all four ran, two past the pool")
+            instance.close()
+        }
+        let session = GuestSession(stdout: .capture(limit: 1 << 20))
+        let again = try module.instantiate(InstanceOptions(memoryLimit: 16 << 20), session: session, prepareAhead: false)
+        #expect(try run(again, session).contains("content-type: text/plain"))
+        again.close()
+    }
+
+    @Test func thePoolSizeComesFromTheEnvironmentWithinBounds() {
+        #expect(WasmtimeEngine.defaultPoolSlots(environment: [:]) == 200)
+        #expect(WasmtimeEngine.defaultPoolSlots(environment: ["SWIFTLET_WASMTIME_POOL": "0"]) == 0)
+        #expect(WasmtimeEngine.defaultPoolSlots(environment: ["SWIFTLET_WASMTIME_POOL": "99999999"]) == 10_000)
+        #expect(WasmtimeEngine.defaultPoolSlots(environment: ["SWIFTLET_WASMTIME_POOL": "-5"]) == 0)
+    }
 }

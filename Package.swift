@@ -195,8 +195,8 @@ let package = Package(
         .target(
             name: "SwiftletEventTriggers",
             dependencies: [
+                "SwiftletABI",
                 "SwiftletCore",
-                "SwiftletWasmHost",
                 "SwiftletBlocks",
                 "SwiftletResources",
                 "SwiftletTelemetry",
@@ -402,6 +402,18 @@ let package = Package(
         fuzzTarget("FuzzCloudEvent", ["SwiftletBlocks"]),
         fuzzTarget("FuzzDaprHTTP", ["SwiftletDaprAPI"]),
 
+        // Tests by layer: unit tests of the pure parts (the ABI over a fake memory, state
+        // machines, parsers) build against the libraries alone and run in seconds; the
+        // integration suite runs servers, guests, backends and the real binary.
+        .target(name: "SwiftletTestSupport", dependencies: ["SwiftletABI"], path: "Tests/SwiftletTestSupport"),
+        .testTarget(
+            name: "SwiftletUnitTests",
+            dependencies: [
+                "SwiftletTestSupport", "SwiftletCore", "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletRuntime",
+                "SwiftletNATS", "SwiftletOCI", "SwiftletTelemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "SwiftletTests",
             dependencies: [

@@ -1,6 +1,5 @@
 import Foundation
 import SwiftletABI
-import SwiftletWasmHost
 
 /// How a subscriber answered an event, in Dapr's terms.
 public enum EventOutcome: Sendable, Equatable {
@@ -37,34 +36,4 @@ public protocol EventDestination: Sendable {
     /// Delivers one event (an HTTP-shaped request) and reports how it went.
     func deliver(_ request: GuestRequest) async -> EventOutcome
     var name: String { get }
-}
-
-/// Delivers straight to one component.
-public struct ComponentDestination: EventDestination {
-    public let component: ComponentHost
-
-    public init(component: ComponentHost) {
-        self.component = component
-    }
-
-    public var name: String { component.id }
-
-    public func deliver(_ request: GuestRequest) async -> EventOutcome {
-        do {
-            switch try await component.handle(request) {
-            case .complete(let response):
-                return EventOutcome.from(response)
-            case .streaming(let status, let headers, let body):
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body { bytes += chunk }
-                } catch {
-                    return .retry("the subscriber failed while streaming: \(error)")
-                }
-                return EventOutcome.from(GuestResponse(status: status, headers: headers, body: bytes))
-            }
-        } catch {
-            return .retry("\(error.kind): \(error.message)")
-        }
-    }
 }

@@ -6,7 +6,6 @@ import SwiftletABI
 import SwiftletBlocks
 import SwiftletCore
 import SwiftletTelemetry
-import SwiftletWasmHost
 import Tracing
 
 /// A topic subscription: fetches from the broker, delivers to the destination and

@@ -1,3 +1,4 @@
+import SwiftletTestSupport
 import Testing
 
 @testable import SwiftletABI

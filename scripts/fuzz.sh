@@ -6,6 +6,7 @@
 #   scripts/fuzz.sh FuzzRESP 600        # one target, ten minutes
 #   scripts/fuzz.sh FuzzRESP --repro FILE   # replay a crash file
 #   scripts/fuzz.sh all 600 --asan      # with AddressSanitizer
+#   scripts/fuzz.sh all 10 --debug      # a smoke run: unoptimized builds, minutes sooner
 #
 # Crash inputs land in .build-fuzz/artifacts/<Target>/; turn each into a regression test.
 set -euo pipefail
@@ -16,15 +17,17 @@ target="${1:-all}"
 [ $# -gt 0 ] && shift
 seconds=60
 asan=0
+config=release
 repro=""
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --asan) asan=1 ;;
+        --debug) config=debug ;;
         --repro) repro="$2"; shift ;;
         --) shift; extra=("$@"); break ;;
         [0-9]*) seconds="$1" ;;
-        *) echo "usage: scripts/fuzz.sh [all|${targets[*]// /|}] [SECONDS] [--asan] [--repro FILE]" >&2; exit 2 ;;
+        *) echo "usage: scripts/fuzz.sh [all|${targets[*]// /|}] [SECONDS] [--asan] [--debug] [--repro FILE]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -44,8 +47,8 @@ export SWIFT_BACKTRACE=enable=no
 run() { # target
     local name="$1"
     # Always one product: a fuzzer build of every executable would break the others.
-    swift build -c release --product "$name" "${sanitize[@]}" --scratch-path "$scratch" >&2
-    local binary="$scratch/release/$name"
+    swift build -c "$config" --product "$name" "${sanitize[@]}" --scratch-path "$scratch" >&2
+    local binary="$scratch/$config/$name"
     if [ -n "$repro" ]; then
         exec "$binary" "$repro"
     fi

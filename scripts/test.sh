@@ -71,10 +71,11 @@ else
     # LeakSanitizer also reports the Swift runtime's and Foundation's process-long caches.
     ASAN_OPTIONS="detect_leaks=0" timeout -k 30 1200 swift test --skip-build --sanitize=address "${sanitized[@]}" --scratch-path .build-asan \
         --filter 'HTTPHostFunctionsTests|WASIGuardTests|WASIConformanceTests|LimitTests'
-    # A fuzz smoke run: every libFuzzer target briefly, from its committed seeds (long runs
-    # are by hand: scripts/fuzz.sh TARGET 600).
+    # A fuzz smoke run: every libFuzzer target briefly, from its committed seeds, built
+    # unoptimized (a release build of their dependencies would take longer than the run;
+    # long runs are by hand, optimized: scripts/fuzz.sh TARGET 600).
     echo "==> fuzz smoke"
-    timeout -k 30 1500 scripts/fuzz.sh all 10
+    timeout -k 30 1500 scripts/fuzz.sh all 10 --debug
     # 5. The Python suites against the built binary: the Dapr compatibility suite (the
     #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
     echo "==> Python suites (Dapr SDK, Kubernetes manifests)"

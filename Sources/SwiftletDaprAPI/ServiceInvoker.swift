@@ -15,8 +15,7 @@ public struct ServiceInvoker: Sendable {
     public typealias LocalHandler = @Sendable (GuestRequest) async throws(BuildingBlockError) -> GuestResponse
 
     /// Invocations forwarded between Swiftlets carry their depth here, so a forwarding loop ends.
-    public static let depthHeader = "x-swiftlet-call-depth"
-    static let maxDepth = 8
+    public static let depthHeader = CallDepth.header
 
     let localAppID: String
     let local: LocalHandler
@@ -74,10 +73,7 @@ public struct ServiceInvoker: Sendable {
     }
 
     private func route(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
-        let depth = Int(request.header(Self.depthHeader) ?? "") ?? request.origin.callDepth
-        guard depth <= Self.maxDepth else {
-            throw BuildingBlockError(.callDepthExceeded, "invocation depth exceeds \(Self.maxDepth) (a forwarding loop?)")
-        }
+        let depth = try CallDepth.of(request)
         if appID == localAppID { return try await local(request) }
         if let appChannel, appID == appChannel.appID { return try await appChannel.send(request) }
         guard let peer = peers[appID] else {

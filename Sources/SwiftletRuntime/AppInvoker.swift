@@ -9,9 +9,6 @@ import SwiftletCore
 /// Service invocation between an app's components: `invoke(app, method, path)` routes the
 /// request through the app's HTTP routes and runs the component on the calling thread.
 final class AppInvoker: Sendable {
-    /// Invocations nested deeper than this fail: a cycle must not hang the host.
-    static let maxDepth = 8
-
     let appID: String
     private let router = Locked<HTTPRouter?>(nil)
     /// Other apps (the app beside Swiftlet, peers), once the Dapr sidecar is set up.
@@ -31,9 +28,8 @@ final class AppInvoker: Sendable {
     }
 
     func invoke(appID target: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse {
-        guard request.origin.callDepth <= Self.maxDepth else {
-            throw BuildingBlockError(.callDepthExceeded, "call depth exceeds \(Self.maxDepth) (an invocation cycle?)")
-        }
+        // A cycle must not hang the host: nested calls past the limit fail.
+        _ = try CallDepth.checked(request.origin.callDepth)
         guard target == appID else {
             guard let (invoker, workers) = remote.withLock({ $0 }), invoker.knownAppIDs.contains(target) else {
                 throw BuildingBlockError(.notFound, "no app with id '\(target)'")

@@ -84,6 +84,14 @@ static int32_t handle(void) {
         swiftlet_write_str("second\n");
         swiftlet_resp_flush();
         swiftlet_write_str("third\n");
+    } else if (!strcmp(what, "stream-slow")) {
+        // The head and a first chunk, then a long pause: a host that streams delivers them
+        // a second and a half before the end; one that buffers delivers all at once.
+        swiftlet_write_str("early\n");
+        swiftlet_resp_flush();
+        struct timespec pause = {1, 500 * 1000000L};
+        nanosleep(&pause, NULL);
+        swiftlet_write_str("late\n");
     } else if (!strcmp(what, "stream-giant")) {
         static char block[1 << 16];
         memset(block, 'y', sizeof block);

@@ -111,6 +111,21 @@ struct HandlerTests {
             #expect(response.status == 200)
             #expect(response.body == "first\nsecond\nthird\n")
             #expect(response.header("content-length") == nil, "a streamed body is chunked")
+
+            // The head and the flushed chunk arrive while the guest is still running (it
+            // pauses 1.5 s before its last write): a host that buffered would send them
+            // together with the end.
+            let slow = try await TestClient.shared.execute(
+                HTTPClientRequest(url: server.baseURL + "/streaming/stream-slow"), timeout: .seconds(30))
+            #expect(slow.status == .ok)
+            var chunks = slow.body.makeAsyncIterator()
+            let first = try #require(try await chunks.next())
+            let headAndFirst = ContinuousClock.now
+            #expect(String(buffer: first) == "early\n")
+            var rest = ""
+            while let chunk = try await chunks.next() { rest += String(buffer: chunk) }
+            #expect(rest == "late\n")
+            #expect(ContinuousClock.now - headAndFirst > .milliseconds(1000), "the first chunk came before the guest finished")
         }
     }
 

@@ -221,6 +221,7 @@ struct AppChannelService: Service {
                 logger.info("app \(channel.appID) receives input binding \(name)")
             }
         }
+        logger.info("app \(channel.appID) connected on port \(channel.port): \(triggers.count) subscriptions and bindings for it")
         await withDiscardingTaskGroup { group in
             for trigger in triggers {
                 group.addTask { try? await trigger.run() }

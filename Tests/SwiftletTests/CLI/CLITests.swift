@@ -122,7 +122,8 @@ struct CLITests {
         let line = try await server.waitForStderr(containing: "listening on http://")
         let url = String(line[line.range(of: "http://")!.lowerBound...])
         async let slow = TestServer.send(url + "/slow?1500")
-        try await Task.sleep(for: .milliseconds(400))
+        // The guest logs before it sleeps: the request is in flight when the signal comes.
+        _ = try await server.waitForStderr(containing: "sleeping 1500 ms")
         server.signal(SIGTERM)
         let response = try await slow
         #expect(response.status == 200)

@@ -180,7 +180,14 @@ import Testing
             let appPort = Int(app.baseURL.split(separator: ":").last!)!
             let options = DaprOptions(httpPort: 0, grpcPort: 0, appID: "other", appPort: appPort, appToken: "app-secret")
             try await TestServer.with(manifest: Self.manifest, dapr: options) { server in
-                try await Task.sleep(for: .milliseconds(500))
+                // The channel has reached the app and asked for its subscriptions (it has
+                // none): the sidecar must have survived that before it is asked to invoke.
+                let connected = "app other connected on port \(appPort): 0 subscriptions"
+                let asked = ContinuousClock.now + .seconds(15)
+                while ContinuousClock.now < asked, !server.logs.all.contains(where: { $0.message.contains(connected) }) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(server.logs.all.contains { $0.message.contains(connected) }, "\(server.logs.all.map(\.message))")
                 let response = try await TestServer.send(server.daprURL + "/v1.0/invoke/other/method/echo/via-channel")
                 #expect(response.status == 200)
                 #expect(response.body.contains("path=/echo/via-channel"), "\(response.body)")

@@ -2,18 +2,6 @@ import HTTPTypes
 import Hummingbird
 import SwiftletWasmHost
 
-extension GuestFailure.Kind {
-    /// The HTTP status for a failure: 504 for the deadline, 503 for load shedding, 500 for
-    /// everything the guest did wrong.
-    var httpStatus: HTTPResponse.Status {
-        switch self {
-        case .timeout: .gatewayTimeout
-        case .overloaded, .unavailable: .serviceUnavailable
-        default: .internalServerError
-        }
-    }
-}
-
 enum FailureResponse {
     static let errorHeader = HTTPField.Name("x-swiftlet-error")!
     static let requestIDHeader = HTTPField.Name("x-request-id")!
@@ -26,7 +14,7 @@ enum FailureResponse {
         headers[requestIDHeader] = requestID
         if failure.kind == .overloaded { headers[.retryAfter] = "1" }
         return Response(
-            status: failure.kind.httpStatus, headers: headers,
+            status: HTTPResponse.Status(code: failure.kind.httpStatus), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: "swiftlet: \(failure.kind): \(failure.message)\n")))
     }
 

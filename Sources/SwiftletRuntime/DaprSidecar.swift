@@ -86,8 +86,7 @@ final class DaprSidecar: Sendable {
         } catch let error as BuildingBlockError {
             throw error
         } catch let failure as GuestFailure {
-            let status = failure.kind == .timeout ? 504 : failure.kind == .overloaded ? 503 : 500
-            return GuestResponse(status: status, headers: [("content-type", "text/plain")], body: Array("swiftlet: \(failure.kind): \(failure.message)\n".utf8))
+            return GuestResponse(status: failure.kind.httpStatus, headers: [("content-type", "text/plain")], body: Array("swiftlet: \(failure.kind): \(failure.message)\n".utf8))
         } catch {
             throw BuildingBlockError(.internalError, "\(error)")
         }

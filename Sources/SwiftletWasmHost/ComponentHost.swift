@@ -173,13 +173,8 @@ public final class ComponentHost: Sendable {
 
     /// Adds the component's limits to failures that name one.
     private func failure(_ failure: GuestFailure) -> GuestFailure {
-        let limits = configuration.limits
-        switch failure.kind {
-        case .timeout:
-            return GuestFailure(.timeout, "timeout: the guest ran longer than \(limits.timeoutMilliseconds) ms")
-        default:
-            return failure
-        }
+        guard failure.kind == .timeout else { return failure }
+        return GuestFailure(.timeout, "timeout: the guest ran longer than \(configuration.limits.timeoutMilliseconds) ms")
     }
 
     private func guestLogger(_ request: GuestRequest) -> @Sendable (GuestLogLevel, String) -> Void {

@@ -19,7 +19,7 @@ public struct ComponentMetrics: Sendable {
         instancesCreated = Counter(label: "swiftlet_instances_created_total", dimensions: labels, factory: factory)
         instancesReused = Counter(label: "swiftlet_instances_reused_total", dimensions: labels, factory: factory)
         fuelConsumed = Counter(label: "swiftlet_guest_fuel_consumed_total", dimensions: labels, factory: factory)
-        failures = Dictionary(uniqueKeysWithValues: GuestFailure.Kind.all.map { kind in
+        failures = Dictionary(uniqueKeysWithValues: GuestFailure.Kind.allCases.map { kind in
             (kind, Counter(label: "swiftlet_guest_failures_total", dimensions: labels + [("kind", kind.name)], factory: factory))
         })
         limitHits = Dictionary(uniqueKeysWithValues: Self.limits.map { limit in
@@ -40,12 +40,6 @@ public struct ComponentMetrics: Sendable {
 }
 
 extension GuestFailure.Kind {
-    /// Every kind, for metrics made ahead of use.
-    static let all: [GuestFailure.Kind] = [
-        .trap, .timeout, .fuelExhausted, .badPointer, .memoryLimit, .responseTooLarge, .overloaded, .badResponse,
-        .handlerError, .instantiation,
-    ]
-
     /// The limit behind this kind of failure, if one is.
     var limit: String? {
         switch self {
@@ -54,7 +48,7 @@ extension GuestFailure.Kind {
         case .memoryLimit: "memory"
         case .responseTooLarge: "response-size"
         case .overloaded: "concurrency"
-        default: nil
+        case .trap, .badPointer, .badResponse, .handlerError, .instantiation: nil
         }
     }
 }

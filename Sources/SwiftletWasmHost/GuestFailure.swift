@@ -1,32 +1,44 @@
 /// Why a guest invocation did not produce a response.
 public struct GuestFailure: Error, Sendable, CustomStringConvertible {
-    /// Kinds of failure; HTTP triggers map each to a status code.
-    public struct Kind: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
+    /// Kinds of failure, a closed set: every mapping (HTTP status, metrics, the ABI) is an
+    /// exhaustive switch, so a new kind cannot be forgotten by one of them.
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         /// The guest trapped (unreachable, out-of-bounds access, stack exhaustion...).
-        public static let trap = Kind(name: "trap")
+        case trap
         /// The wall-clock deadline passed.
-        public static let timeout = Kind(name: "timeout")
+        case timeout
         /// The request's fuel budget ran out.
-        public static let fuelExhausted = Kind(name: "fuel")
+        case fuelExhausted = "fuel"
         /// The guest passed host functions pointers outside its memory.
-        public static let badPointer = Kind(name: "bad-pointer")
+        case badPointer = "bad-pointer"
         /// The memory limit stopped the guest.
-        public static let memoryLimit = Kind(name: "memory")
+        case memoryLimit = "memory"
         /// The response exceeded its size limit.
-        public static let responseTooLarge = Kind(name: "response-size")
+        case responseTooLarge = "response-size"
         /// Too many requests for this component: concurrency and queue are full.
-        public static let overloaded = Kind(name: "overloaded")
+        case overloaded
         /// The guest finished but its output is not a valid response.
-        public static let badResponse = Kind(name: "bad-response")
+        case badResponse = "bad-response"
         /// The handler returned a non-zero status.
-        public static let handlerError = Kind(name: "handler-error")
+        case handlerError = "handler-error"
         /// An instance could not be created.
-        public static let instantiation = Kind(name: "instantiation")
-        /// The host is shutting down.
-        public static let unavailable = Kind(name: "unavailable")
+        case instantiation
 
-        public var description: String { name }
+        /// The name in responses (`x-swiftlet-error`), logs and metrics.
+        public var name: String { rawValue }
+        public var description: String { rawValue }
+
+        /// The HTTP status, the same for the HTTP trigger and for service invocation: 504
+        /// for the deadline, 503 for load shedding, 500 for everything the guest did wrong.
+        public var httpStatus: Int {
+            switch self {
+            case .timeout: 504
+            case .overloaded: 503
+            case .trap, .fuelExhausted, .badPointer, .memoryLimit, .responseTooLarge, .badResponse, .handlerError,
+                .instantiation:
+                500
+            }
+        }
     }
 
     public let kind: Kind

@@ -1,3 +1,4 @@
+import SwiftletCore
 import SwiftletBlocks
 
 /// One invocation of a guest: the request it may read and the response it builds.
@@ -20,7 +21,7 @@ public final class GuestCall {
     public internal(set) var lastResult: GuestResult?
 
     public internal(set) var status = 200
-    public internal(set) var headers: [(name: String, value: String)] = []
+    public internal(set) var headers: HeaderList = []
     /// Body bytes written and not yet flushed to ``stream``.
     public internal(set) var body: [UInt8] = []
     /// Whether status and headers have gone to ``stream`` (after the first `resp_flush`).
@@ -127,7 +128,7 @@ public enum GuestLogLevel: Int32, Sendable {
 extension GuestCall {
     /// `headers` plus the request's trace context (`traceparent`, `tracestate`) unless the
     /// guest set its own: what a guest calls continues the trace it was called in.
-    func withTraceContext(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+    func withTraceContext(_ headers: HeaderList) -> HeaderList {
         // Both lists hold lowercase names (HeaderLines.parse, the triggers' canonical names).
         guard !headers.contains(where: { $0.name == "traceparent" }), let traceparent = request.header("traceparent") else {
             return headers

@@ -1,3 +1,5 @@
+import SwiftletCore
+
 /// An HTTP-shaped request handed to a guest, whatever trigger produced it.
 ///
 /// Event triggers (pub/sub, cron, bindings) deliver their events in this same shape, so a
@@ -10,7 +12,7 @@ public struct GuestRequest: Sendable {
     /// The raw query string without `?`, or empty.
     public var query: String
     /// Header fields in arrival order; names are lower-case.
-    public var headers: [(name: String, value: String)]
+    public var headers: HeaderList
     /// Values bound by `:name` route segments, plus `...` for a wildcard's remainder.
     public var parameters: [(name: String, value: String)]
     /// The whole request body.
@@ -20,7 +22,7 @@ public struct GuestRequest: Sendable {
 
     public init(
         method: String, path: String, query: String = "",
-        headers: [(name: String, value: String)] = [],
+        headers: HeaderList = [],
         parameters: [(name: String, value: String)] = [],
         body: [UInt8] = [], origin: RequestOrigin = RequestOrigin()
     ) {
@@ -35,8 +37,7 @@ public struct GuestRequest: Sendable {
 
     /// The first value of header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name == lowered }?.value
+        headers.value(of: name)
     }
 
     /// The value bound to route parameter `name`.
@@ -82,10 +83,10 @@ public struct RequestOrigin: Sendable {
 /// A complete response produced by a guest.
 public struct GuestResponse: Sendable {
     public var status: Int
-    public var headers: [(name: String, value: String)]
+    public var headers: HeaderList
     public var body: [UInt8]
 
-    public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: Int = 200, headers: HeaderList = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body

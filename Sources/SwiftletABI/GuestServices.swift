@@ -1,3 +1,4 @@
+import SwiftletCore
 import SwiftletBlocks
 
 /// What a guest can reach beyond its own request: the building blocks its component is
@@ -31,12 +32,12 @@ public protocol GuestServices: Sendable {
 public struct OutboundRequest: Sendable {
     public var method: String
     public var url: String
-    public var headers: [(name: String, value: String)]
+    public var headers: HeaderList
     public var body: [UInt8]
     /// Largest response body accepted.
     public var maxResponseBytes: Int
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], maxResponseBytes: Int) {
+    public init(method: String, url: String, headers: HeaderList = [], body: [UInt8] = [], maxResponseBytes: Int) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -49,16 +50,15 @@ public struct OutboundRequest: Sendable {
 /// call, replaced by the next call that produces data.
 public struct GuestResult: Sendable {
     public var body: [UInt8]
-    public var metadata: [(name: String, value: String)]
+    public var metadata: HeaderList
 
-    public init(body: [UInt8], metadata: [(name: String, value: String)] = []) {
+    public init(body: [UInt8], metadata: HeaderList = []) {
         self.body = body
         self.metadata = metadata
     }
 
     public func meta(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return metadata.first { $0.name.lowercased() == lowered }?.value
+        metadata.value(of: name)
     }
 }
 

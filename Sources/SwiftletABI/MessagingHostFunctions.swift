@@ -1,3 +1,4 @@
+import SwiftletCore
 import SwiftletBlocks
 
 /// `swiftlet_v1` functions for pub/sub, bindings, secrets, configuration, outbound HTTP,
@@ -110,8 +111,8 @@ public enum MessagingHostFunctions<Memory: GuestMemoryView> {
 public enum HeaderLines {
     /// Header names are lowercased (HTTP's are case-insensitive); metadata names keep their
     /// case, because Dapr's are case-sensitive (`rawPayload`).
-    public static func parse(_ text: String, lowercasingNames: Bool = true) throws(ABIError) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = []
+    public static func parse(_ text: String, lowercasingNames: Bool = true) throws(ABIError) -> HeaderList {
+        var headers: HeaderList = []
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             guard let colon = line.firstIndex(of: ":") else { throw .invalid }
             let trimmed = line[..<colon].trimmed()

@@ -1,3 +1,5 @@
+import SwiftletCore
+
 /// Receives a response that a guest streams with `resp_flush`.
 ///
 /// The first `head` commits status and headers; each `chunk` follows in order; `finish`
@@ -5,7 +7,7 @@
 /// can only report by cutting the stream). Calls come from the worker thread running the
 /// guest, never concurrently.
 public protocol ResponseStreamSink: Sendable {
-    func head(status: Int, headers: [(name: String, value: String)])
+    func head(status: Int, headers: HeaderList)
     func chunk(_ bytes: [UInt8])
     func finish(error: (any Error)?)
 }

@@ -1,3 +1,4 @@
+import SwiftletCore
 import Foundation
 import GRPCCore
 import SwiftProtobuf
@@ -24,7 +25,7 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
         try await run {
             let message = request.message
             let verb = message.httpExtension.verb == .none ? "POST" : "\(message.httpExtension.verb)".uppercased()
-            var headers: [(name: String, value: String)] = []
+            var headers: HeaderList = []
             if !message.contentType.isEmpty { headers.append(("content-type", message.contentType)) }
             headers += TraceContextInterceptor.headers
             let response = try await api.invoke(
@@ -324,7 +325,7 @@ public struct APITokenInterceptor: ServerInterceptor {
 /// Carries a call's W3C trace context (`traceparent`, `tracestate` metadata) to the handler,
 /// which passes it on with invocations and publishes as the HTTP API does with headers.
 public struct TraceContextInterceptor: ServerInterceptor {
-    @TaskLocal static var headers: [(name: String, value: String)] = []
+    @TaskLocal static var headers: HeaderList = []
 
     public init() {}
 
@@ -332,7 +333,7 @@ public struct TraceContextInterceptor: ServerInterceptor {
         request: StreamingServerRequest<Input>, context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
-        var headers: [(name: String, value: String)] = []
+        var headers: HeaderList = []
         for name in ["traceparent", "tracestate"] {
             if let value = request.metadata[stringValues: name].first(where: { _ in true }) { headers.append((name, value)) }
         }

@@ -1,3 +1,4 @@
+import SwiftletCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -169,7 +170,7 @@ public struct DaprHTTPAPI: Sendable {
         try await handle {
             let app = try context.parameters.require("app")
             let method = context.parameters.getCatchAll().joined(separator: "/")
-            var headers: [(name: String, value: String)] = []
+            var headers: HeaderList = []
             for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
             let guestRequest = GuestRequest(
                 method: request.method.rawValue, path: "/" + method, query: request.uri.query ?? "", headers: headers,

@@ -178,7 +178,7 @@ public struct SubscriptionTrigger: Service {
     }
 
     func request(for delivery: PubSubDelivery) -> GuestRequest {
-        var headers: [(name: String, value: String)] = [("content-type", CloudEvent.contentType)]
+        var headers: HeaderList = [("content-type", CloudEvent.contentType)]
         if let object = try? JSONSerialization.jsonObject(with: Data(delivery.data)) as? [String: Any],
             let traceparent = object["traceparent"] as? String
         {

@@ -1,3 +1,4 @@
+import SwiftletCore
 import CoreMetrics
 import HTTPTypes
 import Hummingbird
@@ -91,7 +92,7 @@ public struct HTTPTrigger: HTTPResponder {
     }
 
     private func serve(
-        _ request: Request, headers: [(name: String, value: String)], route: HTTPRouter.Route,
+        _ request: Request, headers: HeaderList, route: HTTPRouter.Route,
         parameters: [(name: String, value: String)], requestID: String, context: Context, lease: RouterLease,
         streaming: inout Bool
     ) async throws -> Response {
@@ -158,7 +159,7 @@ public struct HTTPTrigger: HTTPResponder {
 
     /// Guest headers as HTTP fields. Framing and hop-by-hop headers are the server's
     /// business, so a guest cannot desynchronise the connection with them.
-    static func fields(_ headers: [(name: String, value: String)], requestID: String) -> HTTPFields {
+    static func fields(_ headers: HeaderList, requestID: String) -> HTTPFields {
         var fields = HTTPFields()
         for (name, value) in headers {
             guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName) else { continue }

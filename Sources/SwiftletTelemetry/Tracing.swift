@@ -1,3 +1,4 @@
+import SwiftletCore
 import Foundation
 import Logging
 #if OpenTelemetry
@@ -80,7 +81,7 @@ public enum TraceHeaders {
     public static let names: Set<String> = ["traceparent", "tracestate"]
 
     /// The context a request's headers carry (the caller's span), if any.
-    public static func context(from headers: [(name: String, value: String)]) -> ServiceContext {
+    public static func context(from headers: HeaderList) -> ServiceContext {
         var context = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(headers, into: &context, using: HeaderListExtractor())
         return context
@@ -88,10 +89,10 @@ public enum TraceHeaders {
 
     /// `headers` with their trace context replaced by `context`'s (the span serving them).
     /// Unchanged when no tracer is bootstrapped: the caller's context then passes through.
-    public static func replacing(_ headers: [(name: String, value: String)], with context: ServiceContext)
-        -> [(name: String, value: String)]
+    public static func replacing(_ headers: HeaderList, with context: ServiceContext)
+        -> HeaderList
     {
-        var injected: [(name: String, value: String)] = []
+        var injected: HeaderList = []
         InstrumentationSystem.instrument.inject(context, into: &injected, using: HeaderListInjector())
         guard !injected.isEmpty else { return headers }
         return headers.filter { !names.contains($0.name.lowercased()) } + injected
@@ -99,13 +100,13 @@ public enum TraceHeaders {
 }
 
 struct HeaderListExtractor: Extractor {
-    func extract(key: String, from carrier: [(name: String, value: String)]) -> String? {
+    func extract(key: String, from carrier: HeaderList) -> String? {
         carrier.first { $0.name.lowercased() == key.lowercased() }?.value
     }
 }
 
 struct HeaderListInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout [(name: String, value: String)]) {
+    func inject(_ value: String, forKey key: String, into carrier: inout HeaderList) {
         carrier.append((key, value))
     }
 }

@@ -1,3 +1,4 @@
+import SwiftletCore
 import Foundation
 import SwiftletABI
 
@@ -85,7 +86,7 @@ public enum CGI {
         var status: Int?
         var hasContentType = false
         var location: String?
-        var headers: [(name: String, value: String)] = []
+        var headers: HeaderList = []
         let headerText = String(decoding: output[..<headerEnd], as: UTF8.self)
         for rawLine in headerText.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine

@@ -1,10 +1,11 @@
+import SwiftletCore
 import SwiftletABI
 
 /// What a component answers: a whole response, or a head whose body streams in because
 /// the guest called `resp_flush`.
 public enum GuestReply: Sendable {
     case complete(GuestResponse)
-    case streaming(status: Int, headers: [(name: String, value: String)], body: AsyncThrowingStream<[UInt8], any Error>)
+    case streaming(status: Int, headers: HeaderList, body: AsyncThrowingStream<[UInt8], any Error>)
 }
 
 /// Joins the worker running a guest with the task waiting for its reply: resumed once,
@@ -20,7 +21,7 @@ final class ReplyRendezvous: ResponseStreamSink, @unchecked Sendable {
         self.continuation = continuation
     }
 
-    func head(status: Int, headers: [(name: String, value: String)]) {
+    func head(status: Int, headers: HeaderList) {
         let (stream, body) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         self.body = body
         resume(.success(.streaming(status: status, headers: headers, body: stream)))

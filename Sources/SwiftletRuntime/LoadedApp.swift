@@ -40,7 +40,7 @@ public final class LoadedApp: Sendable {
     /// The server's metrics, shared by every version of the app.
     public let telemetry: Telemetry
 
-    /// Every component type this build of Swiftlet can create.
+    /// Every resource type this build of Swiftlet can create (the default for ``load``).
     public static let factories: [any ResourceFactory] = [
         SQLiteResourceFactory(), RedisResourceFactory(), PostgresResourceFactory(), NATSResourceFactory(),
         LocalResourceFactory(), CronResourceFactory(), HTTPBindingFactory(),
@@ -51,7 +51,7 @@ public final class LoadedApp: Sendable {
     /// loads every Wasm component. Errors name a file, line, column and field.
     public static func load(
         manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, stateDirectory: String? = nil,
-        engine: EngineKind? = nil, logger: Logger = Logger(label: "swiftlet")
+        engine: EngineKind? = nil, factories: [any ResourceFactory] = LoadedApp.factories, logger: Logger = Logger(label: "swiftlet")
     ) async throws -> LoadedApp {
         let manifest = try ManifestParser.load(path: manifestPath)
         // Beside the manifest by default; elsewhere when the app directory is read-only (a

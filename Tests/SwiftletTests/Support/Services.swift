@@ -6,6 +6,7 @@ import SwiftletManifest
 import SwiftletNATS
 import SwiftletPostgres
 import SwiftletRedis
+import SwiftletRuntime
 import SwiftletSQLite
 import Testing
 
@@ -19,10 +20,8 @@ enum Services {
     }
     static var nats: String { environment["SWIFTLET_TEST_NATS"] ?? "nats://127.0.0.1:14222" }
 
-    static let factories: [any ResourceFactory] = [
-        SQLiteResourceFactory(), RedisResourceFactory(), PostgresResourceFactory(), NATSResourceFactory(),
-        LocalResourceFactory(), CronResourceFactory(),
-    ]
+    /// The runtime's own list, so a backend added there is tested the way it is built.
+    static let factories = LoadedApp.factories
 
     static let hint = "start the test services with scripts/services.sh start (scripts/test.sh installs and starts redis-server, postgresql and nats-server)"
 

@@ -132,9 +132,12 @@ struct LimitTests {
 
     @Test(arguments: Engines.all) func excessConcurrencyQueuesThenGets503(engine: EngineKind) async throws {
         try await TestServer.with(engine: engine, manifest: try Self.manifest()) { (server: TestServer) async throws in
+            // Long enough that all four are in before the first ends (scaled: a sanitized
+            // build can take seconds to get four requests to the server).
+            let sleep = Int(Timing.bound(2) * 1000)
             let results = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { try await server.request("/sleep?2000").status }
+                    group.addTask { try await server.request("/sleep?\(sleep)", timeout: .seconds(Int64(Timing.bound(30)))).status }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }

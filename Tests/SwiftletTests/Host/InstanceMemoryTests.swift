@@ -113,10 +113,27 @@ struct InstanceMemoryTests {
         #expect(Self.reading(closed) == Reading(instances: 0, bytes: 0), "shutdown frees prepared and idle instances")
     }
 
+    /// Waits until the census has not changed for a second: the prewarmers fill every
+    /// component's supply in the background at start, slowly on a loaded machine.
+    static func steady(_ server: TestServer) async throws -> Reading {
+        let deadline = Date().addingTimeInterval(Timing.bound(20))
+        var last = reading(server.census)
+        var unchangedSince = Date()
+        while Date().timeIntervalSince(unchangedSince) < 1, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = reading(server.census)
+            if now != last {
+                last = now
+                unchangedSince = Date()
+            }
+        }
+        return last
+    }
+
     @Test(arguments: Engines.all) func theCensusSeesMemoryAWarmInstanceKeeps(engine: EngineKind) async throws {
         try await TestServer.with(engine: engine, manifest: try Self.manifest()) { server in
             try await Self.settle(server, "start")
-            let before = Self.reading(server.census)
+            let before = try await Self.steady(server)
             // "hog" keeps 4 MiB for good in an instance that stays warm.
             try await Self.send(server, "/kept/hog", times: 3, status: 200)
             try await Self.settle(server, "three requests")

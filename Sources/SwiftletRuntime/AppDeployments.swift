@@ -104,8 +104,8 @@ public final class AppDeployments: RouterSource, Sendable {
     // MARK: Routing
 
     public func lease() -> RouterLease {
-        let roll = Int.random(in: 0..<100)
-        let version = state.withLock { state in state.versions[state.machine.lease(roll: roll)]! }
+        // Random numbers come from the system (a syscall): drawn only while a canary runs.
+        let version = state.withLock { state in state.versions[state.machine.lease { Int.random(in: 0..<100) }]! }
         let number = version.number
         return RouterLease(router: version.app.router) { [self] in
             if let action = state.withLock({ $0.machine.release(number) }) { close([action]) }

@@ -40,10 +40,11 @@ struct DeploymentMachine: Sendable {
 
     // MARK: Requests
 
-    /// The version a new request runs on (`roll` is uniform in 0..<100), counted in the same
-    /// step so that no version can be retired between being chosen and being counted.
-    mutating func lease(roll: Int) -> Int {
-        let chosen = if let canary, canaryWeight > 0, roll < canaryWeight { canary } else { stable }
+    /// The version a new request runs on (`roll` gives a number uniform in 0..<100, asked
+    /// only while a canary takes traffic), counted in the same step so that no version can
+    /// be retired between being chosen and being counted.
+    mutating func lease(roll: () -> Int) -> Int {
+        let chosen = if let canary, canaryWeight > 0, roll() < canaryWeight { canary } else { stable }
         inflight[chosen, default: 0] += 1
         return chosen
     }

@@ -12,16 +12,27 @@ struct DeploymentMachineTests {
     @Test func aRequestCountedOnAVersionKeepsItOpenUntilItEnds() {
         var machine = DeploymentMachine(first: 1, source: "v1")
         // Chosen and counted in one step: the retirement that follows sees the request.
-        #expect(machine.lease(roll: 0) == 1)
+        #expect(machine.lease { 0 } == 1)
         let actions = machine.deploy(2, source: "v2", drainDeadline: 10 * second)
         #expect(actions == [.startTriggers(version: 2)], "v1 has a request running: it drains, it is not closed")
         #expect(machine.draining[1] == .init(inflight: 1, deadline: 10 * second))
-        #expect(machine.lease(roll: 0) == 2, "new requests go to the new version")
+        #expect(machine.lease { 0 } == 2, "new requests go to the new version")
         // The drain ends with the last request, not at the next poll.
         #expect(machine.release(1) == .close(version: 1, leftover: 0))
         #expect(machine.draining.isEmpty)
         #expect(machine.release(2) == nil)
         #expect(machine.inflight == [2: 0])
+    }
+
+    @Test func noRandomNumberIsDrawnWithoutACanary() {
+        var machine = DeploymentMachine(first: 1, source: "v1")
+        var draws = 0
+        let chosen = machine.lease {
+            draws += 1
+            return 0
+        }
+        #expect(chosen == 1)
+        #expect(draws == 0, "the per-request path draws a random number only for a canary split")
     }
 
     @Test func anIdleVersionClosesAtOnce() {
@@ -33,8 +44,8 @@ struct DeploymentMachineTests {
 
     @Test func aDrainDeadlineClosesWhatOutlivesIt() {
         var machine = DeploymentMachine(first: 1, source: "v1")
-        _ = machine.lease(roll: 0)
-        _ = machine.lease(roll: 0)
+        _ = machine.lease { 0 }
+        _ = machine.lease { 0 }
         _ = machine.deploy(2, source: "v2", drainDeadline: 30 * second)
         #expect(machine.nextDeadline == 30 * second)
         #expect(machine.expire(now: 29 * second).isEmpty)
@@ -48,10 +59,10 @@ struct DeploymentMachineTests {
     @Test func aCanaryTakesItsShareAndPromotionRetiresTheOldStable() throws {
         var machine = DeploymentMachine(first: 1, source: "v1")
         #expect(try machine.startCanary(2, source: "v2", weight: 25, drainDeadline: 9).isEmpty)
-        #expect(machine.lease(roll: 24) == 2)
-        #expect(machine.lease(roll: 25) == 1)
+        #expect(machine.lease { 24 } == 2)
+        #expect(machine.lease { 25 } == 1)
         try machine.setCanaryWeight(0)
-        #expect(machine.lease(roll: 0) == 1, "weight 0: the canary gets nothing")
+        #expect(machine.lease { 0 } == 1, "weight 0: the canary gets nothing")
         #expect(throws: DeploymentError.self) { try machine.setCanaryWeight(101) }
         let actions = try machine.promote(drainDeadline: 9)
         #expect(actions == [.startTriggers(version: 2)], "v1 still has two requests")
@@ -64,7 +75,7 @@ struct DeploymentMachineTests {
     @Test func aNewCanaryReplacesTheOldOne() throws {
         var machine = DeploymentMachine(first: 1, source: "v1")
         _ = try machine.startCanary(2, source: "v2", weight: 100, drainDeadline: 9)
-        #expect(machine.lease(roll: 50) == 2)
+        #expect(machine.lease { 50 } == 2)
         #expect(try machine.startCanary(3, source: "v3", weight: 50, drainDeadline: 9).isEmpty)
         #expect(machine.canary == 3)
         #expect(machine.release(2) == .close(version: 2, leftover: 0))
@@ -95,7 +106,7 @@ struct DeploymentMachineTests {
     @Test func deployingOverACanaryRetiresBoth() throws {
         var machine = DeploymentMachine(first: 1, source: "v1")
         _ = try machine.startCanary(2, source: "v2", weight: 50, drainDeadline: 9)
-        _ = machine.lease(roll: 0)  // on the canary
+        _ = machine.lease { 0 }  // on the canary
         let actions = machine.deploy(3, source: "v3", drainDeadline: 9)
         #expect(actions == [.startTriggers(version: 3), .close(version: 1, leftover: 0)])
         #expect(machine.draining.keys.sorted() == [2])

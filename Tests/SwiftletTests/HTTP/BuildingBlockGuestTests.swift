@@ -72,9 +72,16 @@ struct BuildingBlockGuestTests {
         ])
     }
 
+    /// The environment secret, set once per process: setenv while another test starts a
+    /// process (Foundation copies the environment) crashed a test run; one call, not one
+    /// per test, narrows that window to the first use.
+    static let secretInEnvironment: Void = {
+        if getenv("SWIFTLET_TEST_SECRET_api-key") == nil { setenv("SWIFTLET_TEST_SECRET_api-key", "from-env", 1) }
+    }()
+
     /// Runs `body` with the blocks app, the hello example serving as the outside world.
     func withApps(dapr: DaprOptions? = nil, _ body: @escaping (TestServer, String) async throws -> Void) async throws {
-        setenv("SWIFTLET_TEST_SECRET_api-key", "from-env", 1)
+        _ = Self.secretInEnvironment
         try await TestServer.serve(manifestPath: Paths.example("hello/swiftlet.yaml")) { (outside: TestServer) async throws in
             let (manifest, files) = try Self.app(outsideURL: outside.baseURL)
             try await TestServer.with(manifest: manifest, files: files, componentsDirectory: "components", dapr: dapr) {

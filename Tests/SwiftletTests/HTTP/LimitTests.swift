@@ -18,7 +18,7 @@ struct LimitTests {
               metered:
                 source: \(misbehave)
                 executor: handler
-                limits: { fuel: 2000000, timeout: 10s }
+                limits: { fuel: 2000000, timeout: \(Int(Timing.bound(10)))s }
               hello:
                 source: \(Paths.example("hello/hello-c.wasm"))
                 executor: wagi

@@ -8,6 +8,9 @@ enum TestClient {
         // Tests fire bursts of concurrent requests at one server; do not queue them client-side.
         configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // A sanitizer build on a loaded machine accepts connections slowly; the default 10 s
+        // connect timeout then fails a test that is otherwise right.
+        configuration.timeout.connect = .milliseconds(Int64(Timing.bound(10) * 1000))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 }

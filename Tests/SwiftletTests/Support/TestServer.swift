@@ -106,14 +106,14 @@ struct TestServer {
     /// Sends a request and collects the whole response.
     func request(
         _ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
-        timeout: TimeAmount = .seconds(30)
+        timeout: TimeAmount = Timing.requestTimeout
     ) async throws -> TestResponse {
         try await Self.send(baseURL + path, method: method, headers: headers, body: body, timeout: timeout)
     }
 
     static func send(
         _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
-        timeout: TimeAmount = .seconds(30)
+        timeout: TimeAmount = Timing.requestTimeout
     ) async throws -> TestResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Wall-clock bounds in tests, scaled for slow builds.
 ///
@@ -11,4 +12,7 @@ enum Timing {
 
     /// `seconds`, scaled.
     static func bound(_ seconds: Double) -> Double { seconds * scale }
+
+    /// How long a test request may take before the client gives up: 30 s, scaled.
+    static var requestTimeout: TimeAmount { .milliseconds(Int64(bound(30) * 1000)) }
 }

@@ -161,6 +161,10 @@ let package = Package(
             ]
         ),
 
+        // Sandboxes for code agents write: CPython for WASI in a fresh instance per run,
+        // read-only standard library, capped scratch directory, no host files or network.
+        .target(name: "SwiftletSandbox", dependencies: ["SwiftletABI", "SwiftletWasmHost"]),
+
         // The interpreter tier on WasmKit.
         .target(
             name: "SwiftletWasmKit",
@@ -337,6 +341,7 @@ let package = Package(
                 "SwiftletOCI",
                 "SwiftletKubernetes",
                 "SwiftletTelemetry",
+                "SwiftletSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -421,6 +426,7 @@ let package = Package(
                 "SwiftletHTTPTrigger",
                 "SwiftletRuntime", "SwiftletCLI", "SwiftletBlocks", "SwiftletResources", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
                 "SwiftletOCI", "SwiftletKubernetes", "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
+                "SwiftletSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

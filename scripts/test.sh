@@ -25,11 +25,13 @@ fi
 
 # 2. Guests, rebuilt from source (the examples' committed .wasm files included), and the
 #    Wasmtime library for the compiled tier (pinned, verified; every host suite runs on both
-#    tiers).
+#    tiers), and CPython for WASI for the sandbox suites (pinned, verified).
 echo "==> building Wasm guests"
 scripts/build-guests.sh all
 echo "==> installing the Wasmtime library"
 export SWIFTLET_WASMTIME_LIB="$(scripts/install-wasmtime.sh)"
+echo "==> installing CPython for WASI (the Python sandbox's interpreter)"
+export SWIFTLET_PYTHON_HOME="$(scripts/install-python-sandbox.sh)"
 
 # 3. Redis, PostgreSQL and NATS JetStream on loopback, stopped again however the tests end.
 echo "==> starting test services"

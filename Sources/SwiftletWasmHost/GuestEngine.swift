@@ -51,11 +51,16 @@ public struct InstanceOptions: Sendable {
     public var startupTimeoutNanoseconds: UInt64
     /// Where the instance is counted until its engine state is freed.
     public var census: InstanceCensus
+    /// Bytes the guest may write into files over the instance's life (a sandbox's scratch
+    /// directory); nil leaves writes to the mounts' own permissions.
+    public var fileWriteQuota: UInt64?
 
     public init(
         memoryLimit: Int, mounts: [DirectoryMount] = [], inheritStdio: Bool = false,
-        startupTimeoutNanoseconds: UInt64 = 10_000_000_000, census: InstanceCensus = InstanceCensus()
+        startupTimeoutNanoseconds: UInt64 = 10_000_000_000, census: InstanceCensus = InstanceCensus(),
+        fileWriteQuota: UInt64? = nil
     ) {
+        self.fileWriteQuota = fileWriteQuota
         self.memoryLimit = memoryLimit
         self.mounts = mounts
         self.inheritStdio = inheritStdio

@@ -15,6 +15,8 @@ final class WASIImports<Memory: GuestMemoryView & GuestMemory & SendableMetatype
     private let entries: [Entry?]
     private var readOnly: WASIReadOnlyPolicy
     private var synchronized = WASISynchronizedIO()
+    /// Bytes the guest may still write into files (nil: no cap beyond the mounts').
+    private var quota: WASIWriteQuota?
     /// Calls the policy makes on the guest's behalf (`fd_sync` after a synchronized write).
     private let sync: WASIHostFunction<Memory>?
     private let datasync: WASIHostFunction<Memory>?
@@ -36,6 +38,7 @@ final class WASIImports<Memory: GuestMemoryView & GuestMemory & SendableMetatype
     init(plan: ImportPlan, options: InstanceOptions, session: GuestSession) throws(GuestFailure) {
         readOnly = WASIReadOnlyPolicy(
             readOnlyDescriptors: Set(options.mounts.enumerated().filter { !$0.element.writable }.map { UInt32(3 + $0.offset) }))
+        quota = options.fileWriteQuota.map { WASIWriteQuota(limit: $0) }
         do {
             let preopens = options.mounts.map { WASIBridgeToHost.Preopen(guestPath: $0.guestPath, hostPath: $0.hostPath) }
             var fileSystem = WASIBridgeToHost.FileSystemOptions.host()
@@ -105,6 +108,18 @@ final class WASIImports<Memory: GuestMemoryView & GuestMemory & SendableMetatype
         case .allocate:
             // fd_allocate on a directory is a bad descriptor, not an unsupported operation.
             if isDirectory(arguments.u32(0)) { return Self.errno(.EBADF) }
+            if let quota {
+                let (end, overflow) = arguments[1].addingReportingOverflow(arguments[2])
+                if overflow || !quota.allowsFile(ofSize: end) { return Self.raw(WASIWriteQuota.enospc) }
+            }
+        case .setSize:
+            if let quota, !quota.allowsFile(ofSize: arguments[1]) { return Self.raw(WASIWriteQuota.enospc) }
+        case .write:
+            if let quota, arguments.u32(0) > 2 {
+                guard let requested = WASIWriteQuota.requestedBytes(iovs: arguments.u32(1), count: arguments.u32(2), in: memory),
+                    quota.admits(requested)
+                else { return Self.raw(WASIWriteQuota.enospc) }
+            }
         case .open, .setFlags:
             // WasmKit drops the synchronized-I/O flags; Swiftlet keeps them itself.
             arguments[entry.special == .open ? 7 : 1] &= ~WASISynchronizedIO.flags
@@ -131,6 +146,11 @@ final class WASIImports<Memory: GuestMemoryView & GuestMemory & SendableMetatype
                 }
             }
         case .write:
+            if quota != nil, arguments.u32(0) > 2 {
+                // fd_write's count pointer is its fourth argument, fd_pwrite's its fifth.
+                let written = entry.name == "fd_write" ? arguments.u32(3) : arguments.u32(4)
+                quota?.spend(UInt64((try? memory.readUInt32(written)) ?? 0))
+            }
             if let flags = synchronized.flags(of: arguments.u32(0)) {
                 let flush = flags & WASISynchronizedIO.syncFlag != 0 ? sync : datasync
                 if let flush {
@@ -191,7 +211,7 @@ enum WASISpecialFunctions {
         case argumentSizes, environmentSizes, arguments, environment
         case poll
         case symlink
-        case allocate
+        case allocate, setSize
         case open, fdstat, setFlags, write, close, renumber
     }
 
@@ -199,7 +219,7 @@ enum WASISpecialFunctions {
         "args_sizes_get": .argumentSizes, "environ_sizes_get": .environmentSizes, "args_get": .arguments,
         "environ_get": .environment, "poll_oneoff": .poll, "path_symlink": .symlink, "fd_allocate": .allocate,
         "path_open": .open, "fd_fdstat_get": .fdstat, "fd_fdstat_set_flags": .setFlags, "fd_write": .write,
-        "fd_pwrite": .write, "fd_close": .close, "fd_renumber": .renumber,
+        "fd_pwrite": .write, "fd_close": .close, "fd_renumber": .renumber, "fd_filestat_set_size": .setSize,
     ]
 }
 

@@ -161,6 +161,18 @@ let package = Package(
             ]
         ),
 
+        // Conversation components (conversation.echo, conversation.openai): language models
+        // behind Dapr's Conversation building block.
+        .target(
+            name: "SwiftletConversation",
+            dependencies: [
+                "SwiftletBlocks", "SwiftletManifest", "SwiftletResources",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // Sandboxes for code agents write: CPython for WASI in a fresh instance per run,
         // read-only standard library, capped scratch directory, no host files or network.
         .target(name: "SwiftletSandbox", dependencies: ["SwiftletABI", "SwiftletWasmHost"]),
@@ -314,6 +326,7 @@ let package = Package(
                 "SwiftletPostgres",
                 "SwiftletNATS",
                 "SwiftletOutbound",
+                "SwiftletConversation",
                 "SwiftletDaprAPI",
                 "SwiftletOCI",
                 "SwiftletTelemetry",
@@ -426,7 +439,7 @@ let package = Package(
                 "SwiftletHTTPTrigger",
                 "SwiftletRuntime", "SwiftletCLI", "SwiftletBlocks", "SwiftletResources", "SwiftletEventTriggers", "SwiftletDaprAPI", "SwiftletDaprProto",
                 "SwiftletOCI", "SwiftletKubernetes", "SwiftletSQLite", "SwiftletRedis", "SwiftletPostgres", "SwiftletNATS",
-                "SwiftletSandbox",
+                "SwiftletSandbox", "SwiftletConversation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

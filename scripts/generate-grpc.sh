@@ -31,12 +31,13 @@ bin="$(cd "$scratch" && swift build -c release --show-bin-path)"
 out="$root/Sources/SwiftletDaprProto/Generated"
 rm -rf "$out"
 mkdir -p "$out"
-# The well-known types (Any, Empty) ship with swift-protobuf's sources.
+# The well-known types (Any, Empty, Struct, Duration) ship with swift-protobuf's sources.
 wkt="$scratch/.build/checkouts/swift-protobuf/Protos/Sources/SwiftProtobuf"
 protoc -I "$root/proto" -I "$wkt" \
     --plugin=protoc-gen-swift="$bin/protoc-gen-swift" \
     --plugin=protoc-gen-grpc-swift-2="$bin/protoc-gen-grpc-swift-2" \
     --swift_out="$out" --swift_opt=Visibility=Public,FileNaming=DropPath \
     --grpc-swift-2_out="$out" --grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath \
-    dapr/proto/common/v1/common.proto dapr/proto/runtime/v1/dapr.proto
+    dapr/proto/common/v1/common.proto dapr/proto/runtime/v1/ai.proto dapr/proto/runtime/v1/dapr.proto \
+    swiftlet/v1/conversation.proto
 echo "generated into $out"

@@ -6,6 +6,7 @@ public enum Resource: Sendable {
     case configuration(any ConfigurationStore)
     case outputBinding(any OutputBinding)
     case inputBinding(any InputBinding)
+    case conversation(any ConversationModel)
 }
 
 /// A source of events for the app (`bindings.cron`): each event is delivered as a POST to

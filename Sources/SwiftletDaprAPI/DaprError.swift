@@ -58,6 +58,8 @@ public struct DaprError: Error, Sendable, CustomStringConvertible {
         "ERR_SECRET_GET": (500, .internalError),
         "ERR_CONFIGURATION_STORE_NOT_FOUND": (400, .invalidArgument),
         "ERR_CONFIGURATION_GET": (500, .internalError),
+        "ERR_CONVERSATION_NOT_FOUND": (400, .invalidArgument),
+        "ERR_CONVERSATION_INVOKE": (500, .internalError),
     ]
 
     static func malformed(_ message: String) -> DaprError {

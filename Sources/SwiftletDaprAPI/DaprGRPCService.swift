@@ -260,6 +260,18 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
         Google_Protobuf_Empty()
     }
 
+    public func converseAlpha1(request: Dapr_Proto_Runtime_V1_ConversationRequest, context: ServerContext) async throws
+        -> Dapr_Proto_Runtime_V1_ConversationResponse
+    {
+        try await run { try await api.converseAlpha1(request) }
+    }
+
+    public func converseAlpha2(request: Dapr_Proto_Runtime_V1_ConversationRequestAlpha2, context: ServerContext) async throws
+        -> Dapr_Proto_Runtime_V1_ConversationResponseAlpha2
+    {
+        try await run { try await api.converseAlpha2(request) }
+    }
+
     // MARK: Helpers
 
     /// Runs a method, turning ``DaprError`` into the gRPC status Dapr uses.

@@ -45,6 +45,7 @@ public struct DaprHTTPAPI: Sendable {
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .head, .options] {
             router.on("/v1.0/invoke/:app/method/**", method: method, use: invoke)
         }
+        addConversationRoutes(to: router)
         return router
     }
 

@@ -110,6 +110,23 @@ public struct AppBuildingBlocks: Sendable {
         }
     }
 
+    public func conversationModel(_ name: String) throws(BuildingBlockError) -> any ConversationModel {
+        guard let model = registry.conversation(name) else {
+            throw BuildingBlockError(.notFound, "failed finding conversation component \(name)", code: "ERR_CONVERSATION_NOT_FOUND")
+        }
+        return model
+    }
+
+    public func converse(component name: String, _ request: ConversationRequest) async throws(BuildingBlockError) -> ConversationAnswer {
+        let model = try conversationModel(name)
+        do {
+            return try await model.converse(request)
+        } catch {
+            throw BuildingBlockError(
+                error.kind, "failed conversing with component \(name): \(error.message)", code: "ERR_CONVERSATION_INVOKE")
+        }
+    }
+
     public func configuration(store name: String, keys: [String]) async throws(BuildingBlockError) -> [String: ConfigurationItem] {
         guard let store = registry.configuration(name) else {
             throw BuildingBlockError(.notFound, "configuration store \(name) not found", code: "ERR_CONFIGURATION_STORE_NOT_FOUND")

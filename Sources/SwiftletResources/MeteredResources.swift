@@ -142,7 +142,55 @@ extension Resource {
             .pubsub(MeteredPubSub(
                 backend: backend,
                 metrics: OperationMetrics(label: "swiftlet_pubsub_operations_total", component: name, factory: factory)))
+        case .conversation(let model):
+            .conversation(MeteredConversation(
+                model: model,
+                metrics: OperationMetrics(label: "swiftlet_conversation_operations_total", component: name, factory: factory),
+                promptTokens: Counter(label: "swiftlet_conversation_tokens_total", dimensions: [("component", name), ("direction", "in")], factory: factory),
+                completionTokens: Counter(label: "swiftlet_conversation_tokens_total", dimensions: [("component", name), ("direction", "out")], factory: factory)))
         default: self
         }
+    }
+}
+
+/// A model whose calls and tokens are counted (`swiftlet_conversation_operations_total`,
+/// `swiftlet_conversation_tokens_total{direction="in"|"out"}`), as the model reports them.
+struct MeteredConversation: ConversationModel {
+    let model: any ConversationModel
+    let metrics: OperationMetrics
+    let promptTokens: Counter
+    let completionTokens: Counter
+
+    func converse(_ request: ConversationRequest) async throws(BuildingBlockError) -> ConversationAnswer {
+        let answer = try await metrics.measure("converse") { () async throws(BuildingBlockError) in try await model.converse(request) }
+        count(answer.usage)
+        return answer
+    }
+
+    func stream(_ request: ConversationRequest) -> AsyncThrowingStream<ConversationPiece, any Error> {
+        let pieces = model.stream(request)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await piece in pieces {
+                        if piece.finishReason != nil { count(piece.usage) }
+                        continuation.yield(piece)
+                    }
+                    try await metrics.measure("stream") { () async throws(BuildingBlockError) in }
+                    continuation.finish()
+                } catch {
+                    let kind = (error as? BuildingBlockError) ?? BuildingBlockError(.internalError, "\(error)")
+                    try? await metrics.measure("stream") { () async throws(BuildingBlockError) in throw kind }
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func count(_ usage: ConversationUsage?) {
+        guard let usage else { return }
+        promptTokens.increment(by: Int64(clamping: usage.promptTokens))
+        completionTokens.increment(by: Int64(clamping: usage.completionTokens))
     }
 }

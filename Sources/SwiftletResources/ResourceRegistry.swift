@@ -133,6 +133,11 @@ public final class ResourceRegistry: Sendable {
         return nil
     }
 
+    public func conversation(_ name: String) -> (any ConversationModel)? {
+        if case .conversation(let model)? = entries[name]?.instance { return model }
+        return nil
+    }
+
     /// An output binding, or the output side of a pub/sub component (operation `create`
     /// publishes to metadata `topic`).
     public func outputBinding(_ name: String) -> (any OutputBinding)? {

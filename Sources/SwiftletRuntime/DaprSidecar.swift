@@ -142,7 +142,7 @@ struct GRPCServerService: Service {
         var interceptors: [any ServerInterceptor] = [TraceContextInterceptor()]
         if let token = options.apiToken { interceptors.insert(APITokenInterceptor(token: token), at: 0) }
         let server = GRPCServer(
-            transport: transport, services: [DaprGRPCService(api: sidecar.api)], interceptors: interceptors)
+            transport: transport, services: [DaprGRPCService(api: sidecar.api), ConversationStreamService(api: sidecar.api)], interceptors: interceptors)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 try await withGracefulShutdownHandler {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwiftletBlocks
+import SwiftletConversation
 import SwiftletResources
 import SwiftletDaprAPI
 import SwiftletEventTriggers
@@ -43,7 +44,7 @@ public final class LoadedApp: Sendable {
     /// Every resource type this build of Swiftlet can create (the default for ``load``).
     public static let factories: [any ResourceFactory] = [
         SQLiteResourceFactory(), RedisResourceFactory(), PostgresResourceFactory(), NATSResourceFactory(),
-        LocalResourceFactory(), CronResourceFactory(), HTTPBindingFactory(),
+        LocalResourceFactory(), CronResourceFactory(), HTTPBindingFactory(), ConversationResourceFactory(),
     ]
 
     /// Parses `manifestPath`, connects the components in `componentsDirectory` (default:

@@ -99,6 +99,13 @@ spec:
   version: v1
   metadata:
     - {{ name: url, value: "http://127.0.0.1:{flask}/binding-target" }}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {{ name: echo }}
+spec:
+  type: conversation.echo
+  version: v1
 """
 
 

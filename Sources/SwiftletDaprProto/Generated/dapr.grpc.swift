@@ -233,6 +233,32 @@ public enum Dapr_Proto_Runtime_V1_Dapr: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ConverseAlpha1" metadata.
+        public enum ConverseAlpha1: Sendable {
+            /// Request type for "ConverseAlpha1".
+            public typealias Input = Dapr_Proto_Runtime_V1_ConversationRequest
+            /// Response type for "ConverseAlpha1".
+            public typealias Output = Dapr_Proto_Runtime_V1_ConversationResponse
+            /// Descriptor for "ConverseAlpha1".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "ConverseAlpha1",
+                type: .unary
+            )
+        }
+        /// Namespace for "ConverseAlpha2" metadata.
+        public enum ConverseAlpha2: Sendable {
+            /// Request type for "ConverseAlpha2".
+            public typealias Input = Dapr_Proto_Runtime_V1_ConversationRequestAlpha2
+            /// Response type for "ConverseAlpha2".
+            public typealias Output = Dapr_Proto_Runtime_V1_ConversationResponseAlpha2
+            /// Descriptor for "ConverseAlpha2".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "ConverseAlpha2",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "dapr.proto.runtime.v1.Dapr" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             InvokeService.descriptor,
@@ -250,7 +276,9 @@ public enum Dapr_Proto_Runtime_V1_Dapr: Sendable {
             GetConfiguration.descriptor,
             GetConfigurationAlpha1.descriptor,
             GetMetadata.descriptor,
-            SetMetadata.descriptor
+            SetMetadata.descriptor,
+            ConverseAlpha1.descriptor,
+            ConverseAlpha2.descriptor
         ]
     }
 }
@@ -500,6 +528,34 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_SetMetadataRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "ConverseAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_ConversationRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_ConversationResponse` messages.
+        func converseAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponse>
+
+        /// Handle the "ConverseAlpha2" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_ConversationResponseAlpha2` messages.
+        func converseAlpha2(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>
     }
 
     /// Service protocol for the "dapr.proto.runtime.v1.Dapr" service.
@@ -733,6 +789,34 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_SetMetadataRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "ConverseAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_ConversationResponse` message.
+        func converseAlpha1(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponse>
+
+        /// Handle the "ConverseAlpha2" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_ConversationResponseAlpha2` message.
+        func converseAlpha2(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>
     }
 
     /// Simple service protocol for the "dapr.proto.runtime.v1.Dapr" service.
@@ -964,6 +1048,34 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: Dapr_Proto_Runtime_V1_SetMetadataRequest,
             context: GRPCCore.ServerContext
         ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
+        /// Handle the "ConverseAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_ConversationRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_ConversationResponse` to respond with.
+        func converseAlpha1(
+            request: Dapr_Proto_Runtime_V1_ConversationRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_ConversationResponse
+
+        /// Handle the "ConverseAlpha2" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_ConversationResponseAlpha2` to respond with.
+        func converseAlpha2(
+            request: Dapr_Proto_Runtime_V1_ConversationRequestAlpha2,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_ConversationResponseAlpha2
     }
 }
 
@@ -1147,6 +1259,28 @@ extension Dapr_Proto_Runtime_V1_Dapr.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.ConverseAlpha1.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ConversationRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ConversationResponse>(),
+            handler: { request, context in
+                try await self.converseAlpha1(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.ConverseAlpha2.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>(),
+            handler: { request, context in
+                try await self.converseAlpha2(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1323,6 +1457,28 @@ extension Dapr_Proto_Runtime_V1_Dapr.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
         let response = try await self.setMetadata(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func converseAlpha1(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponse> {
+        let response = try await self.converseAlpha1(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func converseAlpha2(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2> {
+        let response = try await self.converseAlpha2(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1534,6 +1690,32 @@ extension Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
         return GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>(
             message: try await self.setMetadata(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func converseAlpha1(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponse>(
+            message: try await self.converseAlpha1(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func converseAlpha2(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>(
+            message: try await self.converseAlpha2(
                 request: request.message,
                 context: context
             ),
@@ -1853,6 +2035,44 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ConverseAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ConversationRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ConversationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func converseAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ConversationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ConverseAlpha2" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ConversationResponseAlpha2` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func converseAlpha2<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2351,6 +2571,66 @@ extension Dapr_Proto_Runtime_V1_Dapr {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ConverseAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ConversationRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ConversationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func converseAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ConversationRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ConversationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.ConverseAlpha1.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ConverseAlpha2" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ConversationResponseAlpha2` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func converseAlpha2<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.ConverseAlpha2.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2752,6 +3032,56 @@ extension Dapr_Proto_Runtime_V1_Dapr.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_SetMetadataRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConverseAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func converseAlpha1<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.converseAlpha1(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ConversationRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ConversationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConverseAlpha2" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ConversationRequestAlpha2` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func converseAlpha2<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.converseAlpha2(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3219,6 +3549,64 @@ extension Dapr_Proto_Runtime_V1_Dapr.ClientProtocol {
             metadata: metadata
         )
         return try await self.setMetadata(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConverseAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func converseAlpha1<Result>(
+        _ message: Dapr_Proto_Runtime_V1_ConversationRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.converseAlpha1(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConverseAlpha2" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func converseAlpha2<Result>(
+        _ message: Dapr_Proto_Runtime_V1_ConversationRequestAlpha2,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.converseAlpha2(
             request: request,
             options: options,
             onResponse: handleResponse

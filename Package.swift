@@ -428,7 +428,7 @@ let package = Package(
             name: "SwiftletUnitTests",
             dependencies: [
                 "SwiftletTestSupport", "SwiftletCore", "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletRuntime",
-                "SwiftletNATS", "SwiftletOCI", "SwiftletTelemetry",
+                "SwiftletNATS", "SwiftletOCI", "SwiftletTelemetry", "SwiftletBlocks", "SwiftletConversation",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -4,7 +4,7 @@
 public enum PIIScrubber {
     nonisolated(unsafe) private static let email = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/
     nonisolated(unsafe) private static let ip = /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/
-    nonisolated(unsafe) private static let phone = /\b\+?\d{0,3}[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b/
+    nonisolated(unsafe) private static let phone = /(?:\+?\d{1,3}[ .-])?\(?\b\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b/
 
     public static func scrub(_ text: String) -> String {
         text.replacing(email, with: "<EMAIL_ADDRESS>")

@@ -30,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -170,6 +171,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // Wasm functions as MCP tools (the official MCP Swift SDK): stdio and streamable HTTP.
+        .target(
+            name: "SwiftletMCP",
+            dependencies: [
+                "SwiftletRuntime", "SwiftletHTTPTrigger",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -327,6 +339,7 @@ let package = Package(
                 "SwiftletNATS",
                 "SwiftletOutbound",
                 "SwiftletConversation",
+                "SwiftletSandbox",
                 "SwiftletDaprAPI",
                 "SwiftletOCI",
                 "SwiftletTelemetry",
@@ -355,6 +368,7 @@ let package = Package(
                 "SwiftletKubernetes",
                 "SwiftletTelemetry",
                 "SwiftletSandbox",
+                "SwiftletMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

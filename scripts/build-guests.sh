@@ -64,6 +64,8 @@ if [ "$what" = all ] || [ "$what" = examples ]; then
     c_handler "$root/examples/counter/counter.c" "$root/examples/counter/counter-c.wasm"
     c_handler "$root/examples/orders/orders.c" "$root/examples/orders/orders.wasm"
     swift_handler "$root/examples/cron/tick.wasm" "$root/examples/cron/tick.swift"
+    swift_handler "$root/examples/agent/notes.wasm" "$root/examples/agent/notes.swift"
+    c_handler "$root/examples/agent/fetch.c" "$root/examples/agent/fetch.wasm"
     echo "built examples"
 fi
 

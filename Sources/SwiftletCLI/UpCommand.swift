@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SwiftletCore
+import SwiftletMCP
 import Logging
 import SwiftletDaprAPI
 import SwiftletHTTPTrigger
@@ -131,9 +133,19 @@ struct UpCommand: AsyncParsableCommand {
             await app.close()
             throw CLIError("cannot start tracing: \(error)")
         }
+        // /mcp serves the tools of whichever version is stable when each call arrives.
+        let serving = Locked<SwiftletServer?>(nil)
+        var nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:]
+        if !app.manifest.tools.isEmpty {
+            let endpoint = MCPHTTPEndpoint(
+                name: app.manifest.name, version: app.manifest.version, token: environment["SWIFTLET_MCP_TOKEN"],
+                tools: { serving.withLock { $0?.currentApp.tools } ?? app.tools })
+            nativeRoutes[MCPHTTPEndpoint.path] = endpoint.handler
+        }
         let server = SwiftletServer(
             app: app, listen: address, dapr: dapr, admin: admin, source: source, sources: registry.source,
-            services: tracing.map { [$0] } ?? [], connections: connections, logger: logger)
+            services: tracing.map { [$0] } ?? [], nativeRoutes: nativeRoutes, connections: connections, logger: logger)
+        serving.withLock { $0 = server }
         do {
             try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {

@@ -12,6 +12,8 @@ public struct AppManifest: Sendable {
     public var httpRoutes: [HTTPRouteManifest]
     public var pubsubTriggers: [PubSubTriggerManifest] = []
     public var bindingTriggers: [BindingTriggerManifest] = []
+    /// Tools agents call over MCP, in file order.
+    public var tools: [ToolManifest] = []
 
     public func component(_ id: String) -> ComponentManifest? {
         components.first { $0.id == id }

@@ -59,7 +59,7 @@ struct Reader {
     let directory: String
     let requireModules: Bool
 
-    static let appKeys = ["name", "version", "description", "components", "triggers"]
+    static let appKeys = ["name", "version", "description", "components", "triggers", "tools"]
     static let componentKeys = [
         "source", "executor", "description", "environment", "args", "files", "dirs", "allowed_outbound_hosts",
         "isolation", "limits", "pool", "build", "uses", "engine",
@@ -84,6 +84,7 @@ struct Reader {
         var description: String?
         var components: [ComponentManifest] = []
         var routesField: YAMLField?
+        var toolsField: YAMLField?
         for (key, field) in try root.mapping(allowed: Self.appKeys) {
             switch key {
             case "name": name = try appName(field)
@@ -91,6 +92,7 @@ struct Reader {
             case "description": description = try field.string()
             case "components": components = try self.components(field)
             case "triggers": routesField = field
+            case "tools": toolsField = field
             default: break
             }
         }
@@ -100,6 +102,7 @@ struct Reader {
             file: file, directory: directory, name: name, version: version, description: description,
             components: components, httpRoutes: [])
         if let routesField { try triggers(routesField, into: &manifest) }
+        if let toolsField { manifest.tools = try tools(toolsField, components: components) }
         return manifest
     }
 

@@ -40,6 +40,8 @@ public final class LoadedApp: Sendable {
     let stagingDirectory: String
     /// The server's metrics, shared by every version of the app.
     public let telemetry: Telemetry
+    /// The tools agents call over MCP (`tools:`).
+    public let tools: AppTools
 
     /// Every resource type this build of Swiftlet can create (the default for ``load``).
     public static let factories: [any ResourceFactory] = [
@@ -141,6 +143,7 @@ public final class LoadedApp: Sendable {
         }
         let invoker = AppInvoker(appID: manifest.name)
         var components: [String: ComponentHost] = [:]
+        var tools: AppTools?
         do {
             for component in manifest.components {
                 let staging = URL(fileURLWithPath: stagingDirectory).appendingPathComponent(component.id).path
@@ -164,6 +167,12 @@ public final class LoadedApp: Sendable {
                 components[route.component].map { HTTPRouter.Route(pattern: route.route, component: $0) }
             })
             invoker.attach(router)
+            tools = try AppTools(
+                manifest: manifest,
+                components: { tool, component in
+                    try toolHost(tool, component, stagingDirectory: stagingDirectory, registry: registry, host: host, invoker: invoker, logger: logger)
+                },
+                host: host, logger: logger)
             let triggers = try eventTriggers(
                 manifest: manifest, registry: registry, subscriptions: subscriptions, components: components, router: router,
                 metrics: telemetry.factory, logger: logger)
@@ -178,10 +187,41 @@ public final class LoadedApp: Sendable {
             return LoadedApp(
                 manifest: manifest, host: host, registry: registry, components: components, router: router,
                 eventTriggers: triggers, subscriptions: subscriptions, invoker: invoker, ownsShared: ownsShared,
-                stagingDirectory: stagingDirectory, telemetry: telemetry)
+                stagingDirectory: stagingDirectory, telemetry: telemetry, tools: tools!)
         } catch {
             for component in components.values { component.close() }
+            tools?.close()
             throw error
+        }
+    }
+
+    /// A tool's own host for its component: a fresh instance per call, the component's
+    /// limits with the tool's overrides, the tool's outbound grants when it has its own.
+    static func toolHost(
+        _ tool: ToolManifest, _ component: ComponentManifest, stagingDirectory: String, registry: ResourceRegistry, host: WasmHost,
+        invoker: AppInvoker, logger: Logger
+    ) throws -> ComponentHost {
+        var configuration: ComponentConfiguration
+        do {
+            configuration = try ComponentConfiguration(
+                component, stagingDirectory: URL(fileURLWithPath: stagingDirectory).appendingPathComponent("tool-" + tool.name).path)
+        } catch {
+            throw tool.location.error("cannot prepare files: \(error)")
+        }
+        configuration.id = "tool-" + tool.name
+        configuration.isolation = .fresh
+        configuration.prewarm = 1
+        if let memory = tool.limits.memory { configuration.limits.memoryBytes = memory }
+        if let fuel = tool.limits.fuel { configuration.limits.fuel = fuel }
+        if let timeout = tool.limits.timeoutMilliseconds { configuration.limits.timeoutMilliseconds = timeout }
+        configuration.services = ComponentServices(
+            componentID: configuration.id, appID: registry.appID, uses: Set(component.uses),
+            outboundHosts: (tool.allowedOutboundHosts ?? component.allowedOutboundHosts).compactMap { try? OutboundHostPattern($0) },
+            registry: registry, workers: host.workers, invoker: invoker, logger: logger)
+        do {
+            return try host.loadComponent(configuration)
+        } catch {
+            throw tool.location.error(error.reason)
         }
     }
 
@@ -251,8 +291,9 @@ public final class LoadedApp: Sendable {
     init(
         manifest: AppManifest, host: WasmHost, registry: ResourceRegistry, components: [String: ComponentHost],
         router: HTTPRouter, eventTriggers: [any Service], subscriptions: [SubscriptionSpec], invoker: AppInvoker, ownsShared: Bool,
-        stagingDirectory: String, telemetry: Telemetry
+        stagingDirectory: String, telemetry: Telemetry, tools: AppTools
     ) {
+        self.tools = tools
         self.telemetry = telemetry
         self.invoker = invoker
         self.ownsShared = ownsShared
@@ -278,6 +319,7 @@ public final class LoadedApp: Sendable {
     /// Closes this version's Wasm instances (a retired version, once drained).
     public func closeComponents() {
         for component in components.values { component.close() }
+        tools.close()
     }
 
     /// Closes instances, and the backends and the host's threads if this app owns them.

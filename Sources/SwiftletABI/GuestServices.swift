@@ -26,6 +26,28 @@ public protocol GuestServices: Sendable {
     /// Service invocation: runs on the calling thread (a nested guest call), so a call
     /// chain cannot wait on itself.
     func invoke(appID: String, request: GuestRequest, deadline: UInt64?) throws(BuildingBlockError) -> GuestResponse
+    /// A completion from conversation component `component` (in the component's `uses`).
+    func converse(component: String, _ request: ConversationRequest) async throws(BuildingBlockError) -> ConversationAnswer
+    /// The same, as it is made.
+    func stream(component: String, _ request: ConversationRequest) throws(BuildingBlockError)
+        -> AsyncThrowingStream<ConversationPiece, any Error>
+    /// Tokens (prompt and completion) one request may spend on models in all.
+    var tokenBudget: Int { get }
+}
+
+/// Services that offer no models (tools, benchmarks): guests calling one get "not found".
+extension GuestServices {
+    public func converse(component: String, _ request: ConversationRequest) async throws(BuildingBlockError) -> ConversationAnswer {
+        throw BuildingBlockError(.notFound, "no conversation component '\(component)'")
+    }
+
+    public func stream(component: String, _ request: ConversationRequest) throws(BuildingBlockError)
+        -> AsyncThrowingStream<ConversationPiece, any Error>
+    {
+        throw BuildingBlockError(.notFound, "no conversation component '\(component)'")
+    }
+
+    public var tokenBudget: Int { 4096 }
 }
 
 /// An HTTP request a guest sends out.

@@ -26,15 +26,19 @@ public struct HostArguments {
 /// The body returns the function's result; a thrown ``ABIError`` becomes its negative
 /// status. Every result is an `i32` except where ``result`` says `i64`.
 public struct HostFunction<Memory: GuestMemoryView>: Sendable {
+    /// The import module: `swiftlet_v1`, or another interface Swiftlet implements
+    /// (`wasi_ephemeral_nn`).
+    public let module: String
     public let name: String
     public let parameters: [ABIValueType]
     public let result: ABIValueType
     public let body: @Sendable (GuestCall, Memory, HostArguments) throws(ABIError) -> Int64
 
     public init(
-        _ name: String, _ parameters: [ABIValueType], result: ABIValueType = .i32,
+        _ name: String, _ parameters: [ABIValueType], result: ABIValueType = .i32, module: String = SwiftletImportModule.name,
         body: @escaping @Sendable (GuestCall, Memory, HostArguments) throws(ABIError) -> Int64
     ) {
+        self.module = module
         self.name = name
         self.parameters = parameters
         self.result = result
@@ -61,8 +65,10 @@ public enum SwiftletImportModule {
     /// Export a handler module provides; returns 0 on success.
     public static let handlerExport = "swiftlet_handle"
 
-    /// Every function of the module, for one memory type.
+    /// Every host function Swiftlet provides (`swiftlet_v1` and `wasi_ephemeral_nn`), for one
+    /// memory type.
     public static func functions<Memory: GuestMemoryView>(_: Memory.Type = Memory.self) -> [HostFunction<Memory>] {
         HTTPHostFunctions<Memory>.all + StateHostFunctions<Memory>.all + MessagingHostFunctions<Memory>.all
+            + InferenceHostFunctions<Memory>.all + NeuralNetworkHostFunctions<Memory>.all
     }
 }

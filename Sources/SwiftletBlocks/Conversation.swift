@@ -98,12 +98,12 @@ public struct ConversationRequest: Sendable, Equatable {
     public var responseFormatJSON: String
     public var maxTokens: Int?
     public var metadata: [String: String]
-    /// When the request must end (a guest's deadline), in seconds since the Unix epoch.
-    public var deadline: Double?
+    /// Seconds the model may take at most (what is left of a guest's deadline).
+    public var timeLimit: Double?
 
     public init(
         messages: [ConversationMessage], tools: [ConversationTool] = [], toolChoice: String = "", temperature: Double? = nil,
-        responseFormatJSON: String = "", maxTokens: Int? = nil, metadata: [String: String] = [:], deadline: Double? = nil
+        responseFormatJSON: String = "", maxTokens: Int? = nil, metadata: [String: String] = [:], timeLimit: Double? = nil
     ) {
         self.messages = messages
         self.tools = tools
@@ -112,7 +112,7 @@ public struct ConversationRequest: Sendable, Equatable {
         self.responseFormatJSON = responseFormatJSON
         self.maxTokens = maxTokens
         self.metadata = metadata
-        self.deadline = deadline
+        self.timeLimit = timeLimit
     }
 }
 

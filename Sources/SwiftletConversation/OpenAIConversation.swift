@@ -76,8 +76,7 @@ public struct OpenAIConversation: ConversationModel {
         if !key.isEmpty { http.headers.add(name: "authorization", value: "Bearer \(key)") }
         http.body = .bytes(try OpenAIChatWire.body(request, model: model, stream: stream))
         var limit = timeout
-        if let deadline = request.deadline {
-            let left = deadline - Date().timeIntervalSince1970
+        if let left = request.timeLimit {
             guard left > 0 else { throw BuildingBlockError(.timeout, "the request's deadline passed before the model was called") }
             limit = min(limit, .milliseconds(Int64(left * 1000)))
         }

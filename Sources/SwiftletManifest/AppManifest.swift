@@ -95,6 +95,8 @@ public struct LimitsManifest: Sendable, Equatable {
     public var maxResponseBody: Int?
     public var maxConcurrency: Int?
     public var maxQueue: Int?
+    /// Model tokens (prompt and completion) one request may spend; default 4096.
+    public var tokens: Int?
 }
 
 /// Instance reuse settings.

@@ -65,7 +65,7 @@ struct Reader {
         "isolation", "limits", "pool", "build", "uses", "engine",
     ]
     static let limitKeys = [
-        "memory", "fuel", "timeout", "max_request_body", "max_response_body", "max_concurrency", "max_queue",
+        "memory", "fuel", "timeout", "max_request_body", "max_response_body", "max_concurrency", "max_queue", "tokens",
     ]
     static let poolKeys = ["max_requests", "recycle_memory", "prewarm"]
     static let buildKeys = ["command", "workdir"]
@@ -301,6 +301,7 @@ struct Reader {
             case "max_response_body": limits.maxResponseBody = try value.byteSize(max: 1 << 30, "1Gi")
             case "max_concurrency": limits.maxConcurrency = try value.int(min: 1, max: 100_000)
             case "max_queue": limits.maxQueue = try value.int(min: 0, max: 1_000_000)
+            case "tokens": limits.tokens = try value.int(min: 1, max: 100_000_000)
             default: break
             }
         }

@@ -17,11 +17,13 @@ final class ComponentServices: GuestServices {
     let workers: GuestWorkerPool
     let invoker: AppInvoker
     let logger: Logger
+    let tokenBudget: Int
 
     init(
         componentID: String, appID: String, uses: Set<String>, outboundHosts: [OutboundHostPattern], registry: ResourceRegistry,
-        workers: GuestWorkerPool, invoker: AppInvoker, logger: Logger
+        workers: GuestWorkerPool, invoker: AppInvoker, logger: Logger, tokenBudget: Int = 4096
     ) {
+        self.tokenBudget = tokenBudget
         self.componentID = componentID
         self.appID = appID
         self.uses = uses
@@ -70,6 +72,18 @@ final class ComponentServices: GuestServices {
     func configuration(store: String, keys: [String]) async throws(BuildingBlockError) -> [String: ConfigurationItem] {
         try grant(store, "configuration store")
         return try await blocks.configuration(store: store, keys: keys)
+    }
+
+    func converse(component: String, _ request: ConversationRequest) async throws(BuildingBlockError) -> ConversationAnswer {
+        try grant(component, "conversation component")
+        return try await blocks.converse(component: component, request)
+    }
+
+    func stream(component: String, _ request: ConversationRequest) throws(BuildingBlockError)
+        -> AsyncThrowingStream<ConversationPiece, any Error>
+    {
+        try grant(component, "conversation component")
+        return try blocks.conversationModel(component).stream(request)
     }
 
     func invokeBinding(name: String, operation: String, data: [UInt8], metadata: [String: String])

@@ -156,7 +156,8 @@ public final class LoadedApp: Sendable {
                 configuration.services = ComponentServices(
                     componentID: component.id, appID: manifest.name, uses: Set(component.uses),
                     outboundHosts: component.allowedOutboundHosts.compactMap { try? OutboundHostPattern($0) },
-                    registry: registry, workers: host.workers, invoker: invoker, logger: logger)
+                    registry: registry, workers: host.workers, invoker: invoker, logger: logger,
+                    tokenBudget: component.limits.tokens ?? 4096)
                 do {
                     components[component.id] = try host.loadComponent(configuration)
                 } catch {
@@ -217,7 +218,8 @@ public final class LoadedApp: Sendable {
         configuration.services = ComponentServices(
             componentID: configuration.id, appID: registry.appID, uses: Set(component.uses),
             outboundHosts: (tool.allowedOutboundHosts ?? component.allowedOutboundHosts).compactMap { try? OutboundHostPattern($0) },
-            registry: registry, workers: host.workers, invoker: invoker, logger: logger)
+            registry: registry, workers: host.workers, invoker: invoker, logger: logger,
+            tokenBudget: component.limits.tokens ?? 4096)
         do {
             return try host.loadComponent(configuration)
         } catch {

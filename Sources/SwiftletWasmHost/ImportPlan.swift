@@ -26,14 +26,15 @@ public struct ModuleImport: Sendable {
 /// not on its first request. Engine-neutral: every tier binds the same plan.
 public struct ImportPlan: Sendable {
     public enum Binding: Sendable {
-        /// A `swiftlet_v1` function, by index into ``ImportPlan/swiftletFunctions``.
+        /// A Swiftlet host function (`swiftlet_v1`, `wasi_ephemeral_nn`), by index into
+        /// ``SwiftletImportModule/functions(_:)``.
         case swiftlet(name: String, index: Int)
         /// A `wasi_snapshot_preview1` function.
         case wasi(name: String, type: FunctionType)
 
         public var module: String {
             switch self {
-            case .swiftlet: SwiftletImportModule.name
+            case .swiftlet(_, let index): ImportPlan.swiftletModules[index]
             case .wasi: ImportPlan.wasiModule
             }
         }
@@ -66,8 +67,11 @@ public struct ImportPlan: Sendable {
     static let swiftletTypes: [FunctionType] = SwiftletImportModule.functions(SignatureOnlyMemory.self).map {
         FunctionType(parameters: $0.parameters.map(\.valueType), results: [$0.result.valueType])
     }
+    static let swiftletModules: [String] = SwiftletImportModule.functions(SignatureOnlyMemory.self).map(\.module)
+    /// Keyed by module and name.
     static let swiftletIndex: [String: Int] = Dictionary(
-        uniqueKeysWithValues: SwiftletImportModule.functions(SignatureOnlyMemory.self).enumerated().map { ($1.name, $0) })
+        uniqueKeysWithValues: SwiftletImportModule.functions(SignatureOnlyMemory.self).enumerated().map { ("\($1.module).\($1.name)", $0) })
+    static let hostModules = Set(swiftletModules)
 
     /// WASI preview 1 functions and their types, read from the WASI implementation.
     static let wasiSignatures: [String: FunctionType] = {
@@ -103,8 +107,8 @@ public struct ImportPlan: Sendable {
                     module: name, reason: "imports \(label) as a non-function; Swiftlet provides only functions")
             }
             switch entry.module {
-            case SwiftletImportModule.name:
-                guard let index = Self.swiftletIndex[entry.name] else {
+            case let module where Self.hostModules.contains(module):
+                guard let index = Self.swiftletIndex[label] else {
                     throw ModuleLoadError(
                         module: name, reason: "imports \(label), which this Swiftlet does not provide (see docs/abi.md)")
                 }
@@ -124,7 +128,7 @@ public struct ImportPlan: Sendable {
             default:
                 throw ModuleLoadError(
                     module: name,
-                    reason: "imports \(label); Swiftlet provides only \(Self.wasiModule) and \(SwiftletImportModule.name)")
+                    reason: "imports \(label); Swiftlet provides only \(([Self.wasiModule] + Self.hostModules.sorted()).joined(separator: ", "))")
             }
         }
         self.bindings = bindings

@@ -137,6 +137,24 @@ SWIFTLET_IMPORT(invoke)
 int32_t swiftlet_invoke(const char *app_id, int32_t app_id_len, const char *method, int32_t method_len, const char *path,
                         int32_t path_len, const char *headers, int32_t headers_len, const void *body, int32_t body_len);
 
+/*
+ * Models: a conversation component in the component's `uses`. Each call spends the request's
+ * token budget (limits.tokens, default 4096; SWIFTLET_ETOOLARGE once spent) and ends by its
+ * deadline. max_tokens <= 0 means what is left of the budget.
+ * llm_complete returns the answer's length; read it with result_read, and "finish_reason",
+ * "prompt_tokens", "completion_tokens", "model" with result_meta.
+ * llm_stream returns a handle; llm_stream_read waits for the next text and returns the bytes
+ * written, 0 at the end (then result_meta has the finish reason and token counts).
+ */
+SWIFTLET_IMPORT(llm_complete)
+int32_t swiftlet_llm_complete(const char *component, int32_t component_len, const char *prompt, int32_t prompt_len,
+                              int32_t max_tokens);
+SWIFTLET_IMPORT(llm_stream)
+int32_t swiftlet_llm_stream(const char *component, int32_t component_len, const char *prompt, int32_t prompt_len,
+                            int32_t max_tokens);
+SWIFTLET_IMPORT(llm_stream_read) int32_t swiftlet_llm_stream_read(int32_t handle, void *buf, int32_t cap);
+SWIFTLET_IMPORT(llm_stream_close) int32_t swiftlet_llm_stream_close(int32_t handle);
+
 /* Declares `fn` (int32_t fn(void)) as the module's handler. Return 0 for success. */
 #define SWIFTLET_HANDLER(fn)                                                                   \
     __attribute__((export_name("swiftlet_handle"))) int32_t swiftlet_handle(void) { return fn(); }

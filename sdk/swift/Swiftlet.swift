@@ -76,6 +76,16 @@ func _swiftlet_secret_get(
 func _swiftlet_config_get(
     _ store: UnsafeRawPointer?, _ storeLen: Int32, _ key: UnsafeRawPointer?, _ keyLen: Int32,
     _ buf: UnsafeMutableRawPointer?, _ cap: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "llm_complete") @_extern(c)
+func _swiftlet_llm_complete(
+    _ component: UnsafeRawPointer?, _ componentLen: Int32, _ prompt: UnsafeRawPointer?, _ promptLen: Int32, _ maxTokens: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "llm_stream") @_extern(c)
+func _swiftlet_llm_stream(
+    _ component: UnsafeRawPointer?, _ componentLen: Int32, _ prompt: UnsafeRawPointer?, _ promptLen: Int32, _ maxTokens: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "llm_stream_read") @_extern(c)
+func _swiftlet_llm_stream_read(_ handle: Int32, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int32) -> Int32
+@_extern(wasm, module: "swiftlet_v1", name: "llm_stream_close") @_extern(c)
+func _swiftlet_llm_stream_close(_ handle: Int32) -> Int32
 @_extern(wasm, module: "swiftlet_v1", name: "http_send") @_extern(c)
 func _swiftlet_http_send(
     _ method: UnsafeRawPointer?, _ methodLen: Int32, _ url: UnsafeRawPointer?, _ urlLen: Int32,
@@ -252,6 +262,46 @@ public enum Outbound {
         }
         if status < 0 { throw SwiftletError(code: status) }
         return status
+    }
+}
+
+/// A conversation component in the component's `uses`, within the request's token budget
+/// (`limits.tokens`) and deadline.
+public enum Model {
+    /// A whole completion of `prompt`; `maxTokens` 0 means what is left of the budget.
+    /// Finish reason and token counts: ``LastResult/meta(_:)``.
+    public static func complete(_ component: String, prompt: String, maxTokens: Int32 = 0) throws(SwiftletError) -> String {
+        let length = withUTF8s(component, prompt) { c, p in
+            _swiftlet_llm_complete(c.baseAddress, Int32(c.count), p.baseAddress, Int32(p.count), maxTokens)
+        }
+        if length < 0 { throw SwiftletError(code: length) }
+        return LastResult.text
+    }
+
+    /// A completion read as it is made.
+    public struct Stream: ~Copyable {
+        let handle: Int32
+
+        /// The next piece of text, or nil at the end.
+        public func next() throws(SwiftletError) -> String? {
+            let result: (String?, Int32) = withUnsafeTemporaryAllocation(byteCount: 512, alignment: 1) { buffer in
+                let count = _swiftlet_llm_stream_read(handle, buffer.baseAddress, 512)
+                guard count > 0 else { return (nil, count) }
+                return (String(decoding: UnsafeRawBufferPointer(rebasing: buffer[0..<Int(count)]), as: UTF8.self), count)
+            }
+            if result.1 < 0 { throw SwiftletError(code: result.1) }
+            return result.0
+        }
+
+        deinit { _ = _swiftlet_llm_stream_close(handle) }
+    }
+
+    public static func stream(_ component: String, prompt: String, maxTokens: Int32 = 0) throws(SwiftletError) -> Stream {
+        let handle = withUTF8s(component, prompt) { c, p in
+            _swiftlet_llm_stream(c.baseAddress, Int32(c.count), p.baseAddress, Int32(p.count), maxTokens)
+        }
+        if handle < 0 { throw SwiftletError(code: handle) }
+        return Stream(handle: handle)
     }
 }
 

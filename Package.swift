@@ -412,6 +412,8 @@ let package = Package(
                 "SwiftletEventTriggers",
                 "SwiftletRedis",
                 "SwiftletDaprProto",
+                "SwiftletMCP",
+                "SwiftletSandbox",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -34,6 +34,8 @@ struct BenchmarkPaths {
     var helloManifest: String { repository.appendingPathComponent("examples/hello/swiftlet.yaml").path }
     var helloC: String { repository.appendingPathComponent("examples/hello/hello-c.wasm").path }
     var helloSwift: String { repository.appendingPathComponent("examples/hello/hello-swift.wasm").path }
+    /// The test guests (scripts/build-guests.sh tests).
+    var guests: String { repository.appendingPathComponent("guests/build").path }
 
     static func locate() throws -> BenchmarkPaths {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

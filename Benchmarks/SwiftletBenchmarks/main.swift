@@ -1,4 +1,4 @@
-// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|compute|python|blocks|dapr|coldstart|idle|oci|soak]`.
+// Swiftlet benchmark: `swift run -c release SwiftletBenchmarks [--duration 10] [--only throughput|fresh|compute|python|ai|blocks|dapr|coldstart|idle|oci|soak]`.
 //
 // `--only soak [--requests 100000] [--engine wasmkit|wasmtime]` runs only the soak (it takes
 // minutes, so a plain run leaves it out): the quick-start routes beside hostile guests,
@@ -32,6 +32,10 @@ do {
     if options.includes("python") {
         report.section("CPython 3.11 for WASI as a WAGI handler (`print(1+1)`, a fresh instance per request)")
         try await PythonBenchmark(paths: paths, report: report).run()
+    }
+    if options.includes("ai") {
+        report.section("Agents: MCP tool calls, run_python, the Conversation API")
+        try await AgentBenchmark(paths: paths, report: report).run()
     }
     if options.includes("blocks") {
         report.section("State from a guest (ms per request, 2000 sequential calls, in-process)")

@@ -35,9 +35,14 @@ public struct ConversationResourceFactory: ResourceFactory {
                 }
                 timeout = milliseconds
             }
+            let maxTokens = try settings.string("maxTokens").map { _ throws(ManifestError) in
+                try settings.int("maxTokens", default: 0, in: 1...1_000_000)
+            }
             let model = environment["OPENAI_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.string("model") ?? "gpt-4o-mini"
             return .conversation(
-                OpenAIConversation(endpoint: endpoint, model: model, key: settings.string("key") ?? "", timeout: .milliseconds(Int64(timeout))))
+                OpenAIConversation(
+                    endpoint: endpoint, model: model, key: settings.string("key") ?? "", timeout: .milliseconds(Int64(timeout)),
+                    defaultMaxTokens: maxTokens))
         }
     }
 }

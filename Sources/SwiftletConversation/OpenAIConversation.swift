@@ -13,11 +13,17 @@ public struct OpenAIConversation: ConversationModel {
     /// Sent as a bearer token when not empty (local servers usually need none).
     let key: String
     let timeout: TimeAmount
+    /// Sent when a request names no limit (Dapr's SDKs cannot: some servers then write
+    /// until their context is full).
+    let defaultMaxTokens: Int?
     let client: HTTPClient
     /// The largest answer read from the server, whole or streamed.
     static let maxResponseBytes = 16 << 20
 
-    public init(endpoint: String, model: String, key: String, timeout: TimeAmount, client: HTTPClient = .shared) {
+    public init(
+        endpoint: String, model: String, key: String, timeout: TimeAmount, defaultMaxTokens: Int? = nil, client: HTTPClient = .shared
+    ) {
+        self.defaultMaxTokens = defaultMaxTokens
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.model = model
         self.key = key
@@ -74,6 +80,8 @@ public struct OpenAIConversation: ConversationModel {
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         if !key.isEmpty { http.headers.add(name: "authorization", value: "Bearer \(key)") }
+        var request = request
+        if request.maxTokens == nil { request.maxTokens = defaultMaxTokens }
         http.body = .bytes(try OpenAIChatWire.body(request, model: model, stream: stream))
         var limit = timeout
         if let left = request.timeLimit {

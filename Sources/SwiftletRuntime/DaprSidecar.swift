@@ -45,7 +45,9 @@ final class DaprSidecar: Sendable {
         self.channel = channel
         let invoker = ServiceInvoker(
             localAppID: app.manifest.name,
-            local: { request throws(BuildingBlockError) in try await Self.invokeLocal(request, routers: deployments) },
+            local: { request throws(BuildingBlockError) in
+                try await Self.invokeLocal(request, routers: deployments, tools: { deployments.current.tools })
+            },
             appChannel: channel, peers: options.peers, apiToken: options.apiToken)
         let appSubscriptions = self.appSubscriptions
         api = DaprAPI(
@@ -60,10 +62,29 @@ final class DaprSidecar: Sendable {
     }
 
     /// A Wasm component, reached through the app's routes.
-    static func invokeLocal(_ request: GuestRequest, routers: any RouterSource) async throws(BuildingBlockError) -> GuestResponse {
+    /// `tools/<name>` with no route of that path: the app's MCP tool by that name, so an app
+    /// beside Swiftlet can invoke `run_python` (or any tool) through Dapr as well. The body
+    /// is the arguments; the result's text is the body, 200, or the failure's status with
+    /// `x-swiftlet-error` naming the limit that stopped it.
+    static func invokeTool(_ request: GuestRequest, _ tools: AppTools?) async -> GuestResponse? {
+        guard let tools, request.path.hasPrefix("/tools/") else { return nil }
+        let name = String(request.path.dropFirst("/tools/".count))
+        guard tools.tools.contains(where: { $0.name == name }) else { return nil }
+        let outcome = await tools.call(name, arguments: request.body.isEmpty ? Array("{}".utf8) : request.body)
+        var headers: HeaderList = [("content-type", "text/plain; charset=utf-8")]
+        guard outcome.isError else { return GuestResponse(status: 200, headers: headers, body: Array(outcome.text.utf8)) }
+        let kind = outcome.stoppedBy.flatMap(GuestFailure.Kind.init(rawValue:))
+        if let stoppedBy = outcome.stoppedBy { headers.append(("x-swiftlet-error", stoppedBy)) }
+        return GuestResponse(status: kind?.httpStatus ?? 500, headers: headers, body: Array(outcome.text.utf8))
+    }
+
+    static func invokeLocal(_ request: GuestRequest, routers: any RouterSource, tools: () -> AppTools? = { nil }) async throws(BuildingBlockError)
+        -> GuestResponse
+    {
         let lease = routers.lease()
         defer { lease.end() }
         guard let (route, parameters) = lease.router.match(request.path) else {
+            if let answer = await invokeTool(request, tools()) { return answer }
             return GuestResponse(status: 404, headers: [("content-type", "text/plain")], body: Array("no route matches \(request.path)\n".utf8))
         }
         var routed = request

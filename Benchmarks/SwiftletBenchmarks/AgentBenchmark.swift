@@ -166,8 +166,8 @@ struct AgentBenchmark {
             let raw = try await Latency.sample(20) { try await post(endpoint + "/chat/completions", direct) }
             let api = try await Latency.sample(20) { try await post(daprURL, dapr) }
             report.line("SmolLM2-135M, 8 tokens, 20 sequential calls:")
-            report.line(Latency.row("  model server directly (baseline)", raw))
-            report.line(Latency.row("  Dapr Conversation API (alpha2, HTTP)", api))
+            report.line(Latency.row("  model server directly (baseline)", raw, width: 40))
+            report.line(Latency.row("  Dapr Conversation API (alpha2, HTTP)", api, width: 40))
             report.line("  overhead: p50 \(format(Latency.p50(api) - Latency.p50(raw), 3)) ms")
             await server.shutdown()
             try await group.waitForAll()

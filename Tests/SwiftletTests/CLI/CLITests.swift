@@ -77,7 +77,7 @@ struct CLITests {
         #expect(result.status == 1)
         #expect(
             result.stderr
-                == "error: \(manifest.path):7:7: components.web.limits.memroy: unknown field (did you mean 'memory'?); allowed here: memory, fuel, timeout, max_request_body, max_response_body, max_concurrency, max_queue\n"
+                == "error: \(manifest.path):7:7: components.web.limits.memroy: unknown field (did you mean 'memory'?); allowed here: memory, fuel, timeout, max_request_body, max_response_body, max_concurrency, max_queue, tokens\n"
         )
     }
 

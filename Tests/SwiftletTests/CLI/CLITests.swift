@@ -20,11 +20,27 @@ struct CLITests {
         #expect(try RunCommand.mount("/tmp").guestPath == "/tmp")
     }
 
-    @Test(arguments: [[], ["up"], ["run"], ["new"], ["build"], ["push"], ["pull"], ["k8s"], ["deploy"]])
+    @Test(arguments: [[], ["up"], ["run"], ["new"], ["build"], ["push"], ["pull"], ["k8s"], ["deploy"], ["python"], ["mcp"]])
     func everyCommandHasHelp(_ command: [String]) async throws {
         let result = try await Subprocess.run(try Paths.swiftletBinary(), command + ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE: swiftlet"))
+    }
+
+    @Test func pythonPrintsOutputAndPassesTheExitStatus() async throws {
+        let binary = try Paths.swiftletBinary()
+        let sum = try await Subprocess.run(binary, ["python", "--engine", "wasmtime", "-c", "print(sum(range(10)))"])
+        #expect(sum.status == 0, "\(sum.stderr)")
+        #expect(sum.stdout == "45\n")
+        let failing = try await Subprocess.run(binary, ["python", "--engine", "wasmtime", "-c", "import sys; print('x', file=sys.stderr); sys.exit(4)"])
+        #expect(failing.status == 4)
+        #expect(failing.stderr == "x\n")
+        let stopped = try await Subprocess.run(binary, ["python", "--engine", "wasmtime", "--timeout", "1s", "--json", "-c", "while True: pass"])
+        #expect(stopped.status == 0, "--json reports instead of failing")
+        #expect(stopped.stdout.contains("\"stoppedBy\":\"timeout\""))
+        let both = try await Subprocess.run(binary, ["python", "-c", "1", "file.py"])
+        #expect(both.status == 1)
+        #expect(both.stderr.contains("either -c CODE or a file"))
     }
 
     @Test func runPassesStdioArgumentsEnvironmentAndExitCode() async throws {

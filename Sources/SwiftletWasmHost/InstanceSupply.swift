@@ -92,12 +92,16 @@ final class InstanceSupply: Sendable {
         }
         guard wanted else { return false }
         let instance = try? makeInstance(prepareAhead: true)
-        return state.withLock { state -> Bool in
+        let (more, unwanted) = state.withLock { state -> (Bool, (any GuestInstance)?) in
             state.preparing -= 1
-            guard let instance, !state.closed else { return false }
+            guard let instance else { return (false, nil) }
+            // Closed while this one was being made: it is nobody's, so it is freed here.
+            guard !state.closed else { return (false, instance) }
             state.ready.append(Lease(instance: instance, served: 0))
-            return state.ready.count + state.preparing < target
+            return (state.ready.count + state.preparing < target, nil)
         }
+        unwanted?.close()
+        return more
     }
 
     /// Closes idle instances and stops refilling.

@@ -23,6 +23,9 @@ final class PostgresStateStore: StateStore {
         self.logger = logger
     }
 
+    /// SQLSTATEs of a CREATE TABLE IF NOT EXISTS that lost a race with another one.
+    static let lostCreationRace: Set<String> = ["23505", "42710", "42P07"]
+
     /// Creates the table if needed; also the start-up check that the database is reachable.
     func prepare() async throws {
         let create = PostgresQuery(
@@ -31,8 +34,10 @@ final class PostgresStateStore: StateStore {
         )
         do {
             try await client.query(create, logger: logger)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            // Another replica created the table at the same moment: IF NOT EXISTS is not atomic.
+        } catch let error as PSQLError where Self.lostCreationRace.contains(error.serverInfo?[.sqlState] ?? "") {
+            // Another replica (or store) created the table at the same moment: IF NOT EXISTS
+            // is not atomic, and the loser fails on the catalog's unique index (23505) or on
+            // the table's row type (42710) or name (42P07). The table exists now.
             try await client.query(create, logger: logger)
         }
     }

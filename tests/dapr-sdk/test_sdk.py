@@ -77,6 +77,23 @@ def test_publish_reaches_the_subscriber_app(client, stack):
     pytest.fail(f"the subscriber never received {order_id}")
 
 
+def test_bulk_publish_of_a_thousand_events_delivers_every_one(client, stack):
+    batch = unique("bulk")
+    response = client.publish_events(
+        "pubsub", "sdk-orders", [json.dumps({"id": f"{batch}-{i}"}) for i in range(1000)],
+        data_content_type="application/json")
+    assert response.failed_entries == []
+    wanted = {f"{batch}-{i}" for i in range(1000)}
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        events = requests.get(f"http://127.0.0.1:{stack.flask}/received").json()["events"]
+        seen = {e["event"].get("data", {}).get("id") for e in events} & wanted
+        if seen == wanted:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{len(wanted - seen)} of 1000 bulk-published events never arrived")
+
+
 def test_retry_from_the_subscriber_is_redelivered(client, stack):
     client.publish_event("pubsub", "sdk-retry", "again please", data_content_type="text/plain")
     deadline = time.time() + 30

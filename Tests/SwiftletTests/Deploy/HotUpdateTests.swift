@@ -87,7 +87,7 @@ import Testing
 
         // Both retired versions drained and closed.
         var state = try await TestServer.send(server.admin + "/v1/app", headers: [("Authorization", "Bearer \(token)")])
-        let drained = Date().addingTimeInterval(10)
+        let drained = Date().addingTimeInterval(Timing.bound(30))
         while state.body.contains("draining"), Date() < drained {
             try await Task.sleep(for: .milliseconds(100))
             state = try await TestServer.send(server.admin + "/v1/app", headers: [("Authorization", "Bearer \(token)")])

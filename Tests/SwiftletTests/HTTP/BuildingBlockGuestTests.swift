@@ -143,7 +143,7 @@ struct BuildingBlockGuestTests {
             func events() -> [String] {
                 server.logs.all.map(\.message).filter { $0.hasPrefix("event ") }
             }
-            let deadline = Date().addingTimeInterval(15)
+            let deadline = Date().addingTimeInterval(Timing.bound(30))
             while Date() < deadline {
                 let seen = events()
                 if seen.contains("event dlq drop-me attempt 1"), seen.contains("event dlq fail-always attempt 1"),
@@ -165,7 +165,7 @@ struct BuildingBlockGuestTests {
             // Deliveries by outcome: two retries each for retry-twice and fail-always, two
             // messages dead-lettered. (Counted after the guest returns: wait for the last.)
             var metrics = try PrometheusText(server.metrics())
-            let counted = Date().addingTimeInterval(5)
+            let counted = Date().addingTimeInterval(Timing.bound(20))
             while metrics.value("swiftlet_pubsub_deliveries_total", ["topic": "work"]) < 8, Date() < counted {
                 try await Task.sleep(for: .milliseconds(50))
                 metrics = try PrometheusText(server.metrics())
@@ -217,7 +217,7 @@ struct BuildingBlockGuestTests {
                 "\(dapr)/publish/pubsub/raw?metadata.rawPayload=true", method: .POST, headers: [("content-type", "text/plain")],
                 body: "dapr-raw")
             #expect(raw.status == 204, "\(raw.body)")
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(Timing.bound(30))
             func bodies() -> Set<String> {
                 Set(server.logs.all.map(\.message).filter { $0.hasPrefix("raw body ") })
             }

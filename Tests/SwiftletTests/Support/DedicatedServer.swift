@@ -47,7 +47,7 @@ final class DedicatedServer: @unchecked Sendable {
     /// Starts the server and waits until its port accepts connections.
     func start() async throws {
         process = try Subprocess(executable, arguments)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(Timing.bound(30))
         while Date() < deadline {
             if Self.accepts(port) { return }
             try await Task.sleep(for: .milliseconds(50))

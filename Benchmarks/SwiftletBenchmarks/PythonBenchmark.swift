@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwiftletABI
 import SwiftletRuntime
+import SwiftletSandbox
 
 /// CPython 3.11 for WASI (scripts/install-python-sandbox.sh) as a WAGI handler on each tier:
 /// latency of a one-line script, sequential and with four clients. Every request is a fresh
@@ -13,12 +14,14 @@ struct PythonBenchmark {
     let sequential = 40
 
     func run() async throws {
-        let home = ProcessInfo.processInfo.environment["SWIFTLET_PYTHON_HOME"]
-            ?? (ProcessInfo.processInfo.environment["XDG_DATA_HOME"] ?? NSHomeDirectory() + "/.local/share") + "/swiftlet/python-3.11"
-        let wasm = home + "/bin/python3.11.wasm"
-        guard FileManager.default.fileExists(atPath: wasm) else {
-            throw BenchmarkError("\(wasm) is missing: run scripts/install-python-sandbox.sh (or set SWIFTLET_PYTHON_HOME)")
+        let installation: PythonInstallation
+        do {
+            installation = try PythonInstallation.located()
+        } catch {
+            throw BenchmarkError(error.description)
         }
+        let home = installation.home
+        let wasm = installation.interpreter
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let tiers = EngineTiers.available().engines.map(\.kind)

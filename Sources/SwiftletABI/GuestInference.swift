@@ -17,6 +17,17 @@ public struct GuestInference {
 
     public init() {}
 
+    /// A handle for `stream`: a closed one's slot if there is one, so opening and closing in
+    /// a loop does not grow the table.
+    mutating func open(_ stream: CompletionStream) -> Int {
+        if let free = streams.firstIndex(where: { $0 == nil }) {
+            streams[free] = stream
+            return free
+        }
+        streams.append(stream)
+        return streams.count - 1
+    }
+
     /// Counts an answer's tokens (or, when the model reports none, its words) against the
     /// budget.
     mutating func spend(_ usage: ConversationUsage?, text: String) {

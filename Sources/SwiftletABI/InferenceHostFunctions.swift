@@ -17,12 +17,9 @@ public enum InferenceHostFunctions<Memory: GuestMemoryView> {
                     try await services.converse(component: component, request)
                 }
                 call.inference.spend(answer.usage, text: answer.content)
-                var metadata: HeaderList = [("finish_reason", answer.finishReason)]
-                if let usage = answer.usage {
-                    metadata += [("prompt_tokens", String(usage.promptTokens)), ("completion_tokens", String(usage.completionTokens))]
-                }
-                if let model = answer.model { metadata.append(("model", model)) }
-                call.lastResult = GuestResult(body: Array(answer.content.utf8), metadata: metadata)
+                call.lastResult = GuestResult(
+                    body: Array(answer.content.utf8),
+                    metadata: endFields(finishReason: answer.finishReason, usage: answer.usage, model: answer.model))
                 return Int64(answer.content.utf8.count)
             },
             // llm_stream(component, len, prompt, len, max_tokens) -> a stream handle (>= 0)
@@ -35,10 +32,9 @@ public enum InferenceHostFunctions<Memory: GuestMemoryView> {
                 do throws(BuildingBlockError) {
                     pieces = try services.stream(component: component, request)
                 } catch {
-                    throw ABIError(status(of: error))
+                    throw ABIError(error)
                 }
-                call.inference.streams.append(CompletionStream(pieces))
-                return Int64(call.inference.streams.count - 1)
+                return Int64(call.inference.open(CompletionStream(pieces)))
             },
             // llm_stream_read(handle, buf, cap) -> bytes written, 0 at the end of the answer;
             // waits for the model's next piece. After the end, result_meta has the finish
@@ -60,11 +56,8 @@ public enum InferenceHostFunctions<Memory: GuestMemoryView> {
                     if piece.finishReason != nil {
                         stream.last = piece
                         call.inference.spend(piece.usage, text: piece.text)
-                        var metadata: HeaderList = [("finish_reason", piece.finishReason ?? "stop")]
-                        if let usage = piece.usage {
-                            metadata += [("prompt_tokens", String(usage.promptTokens)), ("completion_tokens", String(usage.completionTokens))]
-                        }
-                        call.lastResult = GuestResult(body: [], metadata: metadata)
+                        call.lastResult = GuestResult(
+                            body: [], metadata: endFields(finishReason: piece.finishReason ?? "stop", usage: piece.usage, model: piece.model))
                     }
                 }
                 let count = min(stream.pending.count, Int(args.u32(2)))
@@ -82,6 +75,16 @@ public enum InferenceHostFunctions<Memory: GuestMemoryView> {
                 return 0
             },
         ]
+    }
+
+    /// How an answer ended, as `result_meta` fields.
+    static func endFields(finishReason: String, usage: ConversationUsage?, model: String?) -> HeaderList {
+        var fields: HeaderList = [("finish_reason", finishReason)]
+        if let usage {
+            fields += [("prompt_tokens", String(usage.promptTokens)), ("completion_tokens", String(usage.completionTokens))]
+        }
+        if let model { fields.append(("model", model)) }
+        return fields
     }
 
     /// The request for a prompt call: one user message, its token limit within the budget.
@@ -106,16 +109,5 @@ public enum InferenceHostFunctions<Memory: GuestMemoryView> {
         return ConversationRequest(
             messages: [ConversationMessage(role: .user, content: [prompt])],
             maxTokens: requested > 0 ? min(requested, left) : left, timeLimit: timeLimit)
-    }
-
-    static func status(of error: BuildingBlockError) -> ABIStatus {
-        switch error.kind {
-        case .notFound: .notFound
-        case .denied: .denied
-        case .timeout: .timeout
-        case .invalidArgument: .invalid
-        case .tooLarge: .tooLarge
-        default: .unavailable
-        }
     }
 }

@@ -17,17 +17,11 @@ public enum NeuralNetworkHostFunctions<Memory: GuestMemoryView> {
             function("load", [.i32, .i32, .i32, .i32, .i32]) { _, _, _ throws(Failure) in throw .unsupportedOperation },
             // load_by_name(name, len, graph_out)
             function("load_by_name", [.i32, .i32, .i32]) { call, memory, args throws(Failure) in
-                let name = try read { () throws(ABIError) in try memory.readString(args.u32(0), args.u32(1)) }
-                guard call.inference.graphs.count < GuestInference.maxHandles else { throw .tooLarge }
-                call.inference.graphs.append(name)
-                try write(UInt32(call.inference.graphs.count - 1), at: args.u32(2), memory)
+                try loadByName(call, memory, name: args.u32(0), length: args.u32(1), graphOut: args.u32(2))
             },
             // load_by_name_with_config(name, len, config, len, graph_out): the config is ignored.
             function("load_by_name_with_config", [.i32, .i32, .i32, .i32, .i32]) { call, memory, args throws(Failure) in
-                let name = try read { () throws(ABIError) in try memory.readString(args.u32(0), args.u32(1)) }
-                guard call.inference.graphs.count < GuestInference.maxHandles else { throw .tooLarge }
-                call.inference.graphs.append(name)
-                try write(UInt32(call.inference.graphs.count - 1), at: args.u32(4), memory)
+                try loadByName(call, memory, name: args.u32(0), length: args.u32(1), graphOut: args.u32(4))
             },
             // init_execution_context(graph, context_out)
             function("init_execution_context", [.i32, .i32]) { call, memory, args throws(Failure) in
@@ -113,6 +107,13 @@ public enum NeuralNetworkHostFunctions<Memory: GuestMemoryView> {
 
     static func write(_ value: UInt32, at pointer: UInt32, _ memory: Memory) throws(Failure) {
         try read { () throws(ABIError) in try memory.writeUInt32(value, at: pointer) }
+    }
+
+    static func loadByName(_ call: GuestCall, _ memory: Memory, name: UInt32, length: UInt32, graphOut: UInt32) throws(Failure) {
+        let name = try read { () throws(ABIError) in try memory.readString(name, length) }
+        guard call.inference.graphs.count < GuestInference.maxHandles else { throw .tooLarge }
+        call.inference.graphs.append(name)
+        try write(UInt32(call.inference.graphs.count - 1), at: graphOut, memory)
     }
 
     static func contextIndex(_ call: GuestCall, _ raw: UInt32) throws(Failure) -> Int {

@@ -91,15 +91,7 @@ public final class AppTools: Sendable {
             method: "POST", path: path, headers: [("content-type", "application/json")], body: arguments,
             origin: RequestOrigin(requestID: UUID().uuidString))
         do {
-            var response: GuestResponse
-            switch try await component.handle(request) {
-            case .complete(let complete):
-                response = complete
-            case .streaming(let status, let headers, let body):
-                var bytes: [UInt8] = []
-                for try await chunk in body { bytes += chunk }
-                response = GuestResponse(status: status, headers: headers, body: bytes)
-            }
+            let response = try await component.handle(request).collected()
             let text = String(decoding: response.body, as: UTF8.self)
             guard (200..<300).contains(response.status) else {
                 return Outcome(text: "status \(response.status): \(text)", isError: true, stoppedBy: nil)

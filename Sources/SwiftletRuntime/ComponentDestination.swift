@@ -13,21 +13,16 @@ public struct ComponentDestination: EventDestination {
     public var name: String { component.id }
 
     public func deliver(_ request: GuestRequest) async -> EventOutcome {
+        let reply: GuestReply
         do {
-            switch try await component.handle(request) {
-            case .complete(let response):
-                return EventOutcome.from(response)
-            case .streaming(let status, let headers, let body):
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body { bytes += chunk }
-                } catch {
-                    return .retry("the subscriber failed while streaming: \(error)")
-                }
-                return EventOutcome.from(GuestResponse(status: status, headers: headers, body: bytes))
-            }
+            reply = try await component.handle(request)
         } catch {
             return .retry("\(error.kind): \(error.message)")
+        }
+        do {
+            return EventOutcome.from(try await reply.collected())
+        } catch {
+            return .retry("the subscriber failed while streaming: \(error)")
         }
     }
 }

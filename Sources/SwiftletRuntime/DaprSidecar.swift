@@ -91,25 +91,16 @@ final class DaprSidecar: Sendable {
         routed.parameters = parameters
         routed.origin.matchedRoute = route.pattern.text
         routed.origin.routeBase = route.pattern.base
+        let reply: GuestReply
         do {
-            switch try await route.component.handle(routed) {
-            case .complete(let response):
-                return response
-            case .streaming(let status, let headers, let body):
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body { bytes += chunk }
-                } catch {
-                    throw BuildingBlockError(.unavailable, "the component failed while streaming: \(error)")
-                }
-                return GuestResponse(status: status, headers: headers, body: bytes)
-            }
-        } catch let error as BuildingBlockError {
-            throw error
-        } catch let failure as GuestFailure {
-            return GuestResponse(status: failure.kind.httpStatus, headers: [("content-type", "text/plain")], body: Array("swiftlet: \(failure.kind): \(failure.message)\n".utf8))
+            reply = try await route.component.handle(routed)
         } catch {
-            throw BuildingBlockError(.internalError, "\(error)")
+            return GuestResponse(status: error.kind.httpStatus, headers: [("content-type", "text/plain")], body: Array("swiftlet: \(error.kind): \(error.message)\n".utf8))
+        }
+        do {
+            return try await reply.collected()
+        } catch {
+            throw BuildingBlockError(.unavailable, "the component failed while streaming: \(error)")
         }
     }
 

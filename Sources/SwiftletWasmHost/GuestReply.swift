@@ -8,6 +8,21 @@ public enum GuestReply: Sendable {
     case streaming(status: Int, headers: HeaderList, body: AsyncThrowingStream<[UInt8], any Error>)
 }
 
+extension GuestReply {
+    /// The whole response, a streamed body read to its end (for callers that need it
+    /// whole: event deliveries, invocations, tool calls).
+    public func collected() async throws -> GuestResponse {
+        switch self {
+        case .complete(let response):
+            return response
+        case .streaming(let status, let headers, let body):
+            var bytes: [UInt8] = []
+            for try await chunk in body { bytes += chunk }
+            return GuestResponse(status: status, headers: headers, body: bytes)
+        }
+    }
+}
+
 /// Joins the worker running a guest with the task waiting for its reply: resumed once,
 /// either by a streamed head or by the end of the call.
 ///

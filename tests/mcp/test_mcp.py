@@ -174,7 +174,10 @@ def test_http_serves_the_same_tools_behind_a_bearer_token(http_server):
     assert text(result) == "42\n"
     assert "tool=run_python" in open(log).read()
 
-    async def unauthorized(session):
-        return await session.list_tools()
-    with pytest.raises(Exception):
-        asyncio.run(with_http(base + "/mcp", unauthorized, token="wrong"))
+    listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    headers = {"Accept": "application/json, text/event-stream"}
+    refused = requests.post(base + "/mcp", json=listing, headers=dict(headers, Authorization="Bearer wrong"))
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert requests.post(base + "/mcp", json=listing, headers=headers).status_code == 401
+    allowed = requests.post(base + "/mcp", json=listing, headers=dict(headers, Authorization="Bearer agent-token"))
+    assert allowed.status_code == 200 and "run_python" in allowed.text

@@ -38,6 +38,8 @@ import Testing
         #expect(echoed.stdout == "HI\n")
         #expect(echoed.exitCode == 3)
         #expect(echoed.stoppedBy == nil)
+        let tooLong = await sandbox.run(String(repeating: "#", count: Self.limits.sourceBytes + 1))
+        #expect(tooLong.stoppedBy == "source-size", "source past its limit is refused before any instance runs")
     }
 
     /// The tier agents' code runs on. The escape and limit cases below exercise WASI and
@@ -113,10 +115,16 @@ import Testing
                 print("wrote", os.path.getsize("/tmp/big"))
             except OSError as error:
                 print("refused", error.errno)
+            try:
+                with open("/tmp/sparse", "wb") as f: f.truncate(64 << 20)
+                print("extended")
+            except OSError as error:
+                print("extend refused", error.errno)
             """
         let first = await sandbox.run(write)
         #expect(first.stdout.hasPrefix("kept for this run ['notes.txt']"), "\(first)")
         #expect(first.stdout.contains("refused 51"), "writes past 1 MiB get ENOSPC: \(first.stdout)")
+        #expect(first.stdout.contains("extend refused 51"), "a file sized past the quota gets ENOSPC: \(first.stdout)")
         let second = await sandbox.run("import os; print(os.listdir('/tmp'))")
         #expect(second.stdout == "[]\n", "each run starts with an empty /tmp")
     }

@@ -162,7 +162,7 @@ struct BuildingBlockBenchmark {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let trigger = SubscriptionTrigger(
-            settings: SubscriptionTrigger.Settings(pubsubName: "pubsub", topic: topic, group: "bench-guest", path: "/event", maxInFlight: 16),
+            settings: SubscriptionTrigger.Settings(pubsubName: "pubsub", topic: topic, group: "bench-guest", routes: TopicRoutes(path: "/event"), maxInFlight: 16),
             broker: broker, destination: counter, appID: "bench", logger: logger)
         let running = Task { await trigger.loop() }
         try await Task.sleep(for: .milliseconds(200))  // the consumer group exists before publishing

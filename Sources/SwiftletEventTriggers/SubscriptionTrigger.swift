@@ -18,8 +18,9 @@ public struct SubscriptionTrigger: Service {
         public var topic: String
         /// Consumer group: the same across replicas, so they compete for messages.
         public var group: String
-        /// Path the event is delivered to (a route, or `/<topic>`).
-        public var path: String
+        /// Where each event is delivered: routing rules and a default path (a route, or
+        /// `/<topic>`).
+        public var routes: TopicRoutes
         public var deadLetterTopic: String?
         public var maxInFlight: Int
         public var maxAttempts: Int
@@ -29,14 +30,14 @@ public struct SubscriptionTrigger: Service {
         public var leaseSeconds: Double
 
         public init(
-            pubsubName: String, topic: String, group: String, path: String, deadLetterTopic: String? = nil,
+            pubsubName: String, topic: String, group: String, routes: TopicRoutes, deadLetterTopic: String? = nil,
             maxInFlight: Int = 16, maxAttempts: Int = 10, retryDelaySeconds: Double = 1,
             leaseSeconds: Double = ConsumerOptions.defaultLeaseSeconds
         ) {
             self.pubsubName = pubsubName
             self.topic = topic
             self.group = group
-            self.path = path
+            self.routes = routes
             self.deadLetterTopic = deadLetterTopic
             self.maxInFlight = maxInFlight
             self.maxAttempts = maxAttempts
@@ -130,8 +131,13 @@ public struct SubscriptionTrigger: Service {
     }
 
     func process(_ delivery: PubSubDelivery, consumer: any PubSubConsumer) async {
-        let request = request(for: delivery)
-        let outcome = Telemetry.tracingEnabled ? await traced(delivery, request) : await destination.deliver(request)
+        let outcome: EventOutcome
+        if let path = settings.routes.path(for: delivery.data) {
+            let request = request(for: delivery, path: path)
+            outcome = Telemetry.tracingEnabled ? await traced(delivery, request) : await destination.deliver(request)
+        } else {
+            outcome = .drop("no routing rule matched the event and the subscription has no default route")
+        }
         do throws(BuildingBlockError) {
             switch outcome {
             case .success:
@@ -177,7 +183,7 @@ public struct SubscriptionTrigger: Service {
         }
     }
 
-    func request(for delivery: PubSubDelivery) -> GuestRequest {
+    func request(for delivery: PubSubDelivery, path: String) -> GuestRequest {
         var headers: HeaderList = [("content-type", CloudEvent.contentType)]
         if let object = try? JSONSerialization.jsonObject(with: Data(delivery.data)) as? [String: Any],
             let traceparent = object["traceparent"] as? String
@@ -186,9 +192,9 @@ public struct SubscriptionTrigger: Service {
         }
         headers.append(("x-swiftlet-delivery-attempt", String(delivery.attempt)))
         return GuestRequest(
-            method: "POST", path: settings.path, headers: headers, body: delivery.data,
-            origin: RequestOrigin(requestID: "sub-\(settings.topic)-\(delivery.id.suffix(12))", matchedRoute: settings.path,
-                                  routeBase: settings.path))
+            method: "POST", path: path, headers: headers, body: delivery.data,
+            origin: RequestOrigin(requestID: "sub-\(settings.topic)-\(delivery.id.suffix(12))", matchedRoute: path,
+                                  routeBase: path))
     }
 }
 

@@ -174,6 +174,7 @@ public enum ResourceLoader {
         var pubsub: String?
         var topic: String?
         var route: String?
+        var rules: [SubscriptionRuleSpec] = []
         var deadLetter: String?
         for (key, value) in try specField.mapping(allowed: [
             "pubsubname", "topic", "route", "routes", "deadLetterTopic", "metadata", "bulkSubscribe",
@@ -183,8 +184,12 @@ public enum ResourceLoader {
             case "topic": topic = try value.nonEmptyString()
             case "route": route = try value.nonEmptyString()
             case "routes":
-                for (routeKey, routeValue) in try value.mapping(allowed: ["default", "rules"]) where routeKey == "default" {
-                    route = try routeValue.nonEmptyString()
+                for (routeKey, routeValue) in try value.mapping(allowed: ["default", "rules"]) {
+                    if routeKey == "default" {
+                        route = try routeValue.nonEmptyString()
+                    } else {
+                        rules = try routeValue.sequence().map { entry throws(ManifestError) in try rule(entry) }
+                    }
                 }
             case "deadLetterTopic": deadLetter = try value.nonEmptyString()
             default: break
@@ -192,9 +197,22 @@ public enum ResourceLoader {
         }
         guard let pubsub else { throw specField.error("missing required field 'pubsubname'") }
         guard let topic else { throw specField.error("missing required field 'topic'") }
-        guard let route else { throw specField.error("missing required field 'routes.default' (or 'route')") }
+        guard route != nil || !rules.isEmpty else {
+            throw specField.error("missing required field 'routes' (rules and/or a default) or 'route'")
+        }
         return SubscriptionSpec(
-            name: name, pubsubName: pubsub, topic: topic, route: route, deadLetterTopic: deadLetter, scopes: scopes,
-            location: location(root))
+            name: name, pubsubName: pubsub, topic: topic, route: route, rules: rules, deadLetterTopic: deadLetter,
+            scopes: scopes, location: location(root))
+    }
+
+    /// `{match, path}`; an absent or empty match matches every event.
+    static func rule(_ entry: YAMLField) throws(ManifestError) -> SubscriptionRuleSpec {
+        var match = ""
+        var path: String?
+        for (key, value) in try entry.mapping(allowed: ["match", "path"]) {
+            if key == "match" { match = try value.string() } else { path = try value.nonEmptyString() }
+        }
+        guard let path else { throw entry.error("missing required field 'path'") }
+        return SubscriptionRuleSpec(match: match, path: path, location: location(entry))
     }
 }

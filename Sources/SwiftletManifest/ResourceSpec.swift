@@ -82,9 +82,25 @@ public struct SubscriptionSpec: Sendable {
     public var name: String
     public var pubsubName: String
     public var topic: String
-    /// Default route; rules are reduced to their default since guests see the event itself.
-    public var route: String
+    /// Default route: events no rule matches (none: they are dropped).
+    public var route: String?
+    /// `routes.rules`, in order: the first whose `match` the event satisfies wins.
+    public var rules: [SubscriptionRuleSpec] = []
     public var deadLetterTopic: String?
     public var scopes: [String]
     public var location: ManifestLocation
+}
+
+/// One `routes.rules` entry. The match expression is parsed where events are routed; its
+/// location lets a bad expression be reported at the rule.
+public struct SubscriptionRuleSpec: Sendable {
+    public var match: String
+    public var path: String
+    public var location: ManifestLocation
+
+    public init(match: String, path: String, location: ManifestLocation) {
+        self.match = match
+        self.path = path
+        self.location = location
+    }
 }

@@ -221,6 +221,15 @@ let package = Package(
 
         // Event triggers: pub/sub subscriptions and input bindings delivering to components.
         .target(
+            name: "SwiftletJobs",
+            dependencies: [
+                "SwiftletBlocks", "SwiftletCore", "SwiftletResources",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .target(
             name: "SwiftletEventTriggers",
             dependencies: [
                 "SwiftletABI",
@@ -272,9 +281,13 @@ let package = Package(
                 "SwiftletBlocks",
                 "SwiftletResources",
                 "SwiftletEventTriggers",
+                "SwiftletJobs",
+                "SwiftletCore",
                 "SwiftletDaprProto",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "SwiftletTelemetry",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -324,6 +337,7 @@ let package = Package(
         .target(
             name: "SwiftletRuntime",
             dependencies: [
+                "SwiftletJobs",
                 "SwiftletCore",
                 "SwiftletManifest",
                 "SwiftletWasmHost",
@@ -444,7 +458,7 @@ let package = Package(
             name: "SwiftletUnitTests",
             dependencies: [
                 "SwiftletTestSupport", "SwiftletCore", "SwiftletABI", "SwiftletManifest", "SwiftletWasmHost", "SwiftletRuntime",
-                "SwiftletNATS", "SwiftletOCI", "SwiftletTelemetry", "SwiftletBlocks", "SwiftletConversation",
+                "SwiftletNATS", "SwiftletOCI", "SwiftletTelemetry", "SwiftletBlocks", "SwiftletConversation", "SwiftletJobs",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -7,7 +7,7 @@ public struct SwiftletCommand: AsyncParsableCommand {
         abstract: "Run sandboxed WebAssembly functions behind HTTP.",
         discussion: "Documentation: docs/cli.md, docs/manifest.md, docs/abi.md.",
         version: CLIVersion.current,
-        subcommands: [UpCommand.self, RunCommand.self, NewCommand.self, BuildCommand.self, PushCommand.self, PullCommand.self, K8sCommand.self, DeployCommand.self, PythonCommand.self, MCPCommand.self]
+        subcommands: [UpCommand.self, RunCommand.self, NewCommand.self, BuildCommand.self, PushCommand.self, PullCommand.self, K8sCommand.self, DeployCommand.self, PythonCommand.self, MCPCommand.self, DaprdCommand.self]
     )
 
     public init() {}

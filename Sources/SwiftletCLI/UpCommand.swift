@@ -122,37 +122,14 @@ struct UpCommand: AsyncParsableCommand {
         var admin: AdminOptions?
         if let adminListen {
             guard let adminAddress = ListenAddress(adminListen) else {
+                await app.close()
                 throw CLIError("--admin-listen expects host:port, got '\(adminListen)'")
             }
             admin = AdminOptions(listen: adminAddress, token: environment["SWIFTLET_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         }
-        let tracing: (any Service)?
-        do {
-            tracing = try Telemetry.bootstrapTracing(serviceName: app.manifest.name, environment: environment)
-        } catch {
-            await app.close()
-            throw CLIError("cannot start tracing: \(error)")
-        }
-        // /mcp serves the tools of whichever version is stable when each call arrives.
-        let serving = Locked<SwiftletServer?>(nil)
-        var nativeRoutes: [String: HTTPTrigger.NativeHandler] = [:]
-        if !app.manifest.tools.isEmpty {
-            let endpoint = MCPHTTPEndpoint(
-                name: app.manifest.name, version: app.manifest.version, token: environment["SWIFTLET_MCP_TOKEN"],
-                tools: { serving.withLock { $0?.currentApp.tools } ?? app.tools })
-            nativeRoutes[MCPHTTPEndpoint.path] = endpoint.handler
-        }
-        let server = SwiftletServer(
-            app: app, listen: address, dapr: dapr, admin: admin, source: source, sources: registry.source,
-            services: tracing.map { [$0] } ?? [], nativeRoutes: nativeRoutes, connections: connections, logger: logger)
-        serving.withLock { $0 = server }
-        do {
-            try await server.run(gracefulShutdownSignals: [.sigterm, .sigint])
-        } catch {
-            await app.close()
-            throw CLIError("server failed: \(error)")
-        }
-        await app.close()
+        try await Serving.run(
+            app: app, source: source, listen: address, dapr: dapr, admin: admin, sources: registry.source,
+            connections: connections, environment: environment, logger: logger)
     }
 
     /// `-f`, or the positional app: a directory, a manifest, or an artifact pulled first;

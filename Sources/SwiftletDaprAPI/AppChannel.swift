@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SwiftletABI
 import SwiftletBlocks
+import SwiftletCore
 import SwiftletResources
 import SwiftletEventTriggers
 
@@ -14,12 +15,15 @@ public struct AppChannel: Sendable {
     public let port: Int
     let token: String?
     let client: HTTPClient
+    /// `--app-max-concurrency`: calls to the app beyond it wait their turn (nil: unlimited).
+    let concurrency: AsyncSemaphore?
 
-    public init(appID: String, port: Int, token: String?, client: HTTPClient = .shared) {
+    public init(appID: String, port: Int, token: String?, maxConcurrency: Int? = nil, client: HTTPClient = .shared) {
         self.appID = appID
         self.port = port
         self.token = token
         self.client = client
+        concurrency = maxConcurrency.map { AsyncSemaphore(permits: $0) }
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -33,6 +37,8 @@ public struct AppChannel: Sendable {
         }
         if let token { outgoing.headers.replaceOrAdd(name: "dapr-api-token", value: token) }
         if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
+        if let concurrency { await concurrency.acquire() }
+        defer { concurrency?.release() }
         do {
             let response = try await client.execute(outgoing, timeout: timeout)
             let body = try await response.body.collect(upTo: 64 << 20)
@@ -63,7 +69,15 @@ public struct AppChannel: Sendable {
         guard let list = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] else {
             throw BuildingBlockError(.invalidArgument, "GET /dapr/subscribe did not return a JSON list")
         }
-        return list.compactMap(AppSubscription.init)
+        var subscriptions: [AppSubscription] = []
+        for entry in list {
+            do throws(BuildingBlockError) {
+                if let subscription = try AppSubscription(entry) { subscriptions.append(subscription) }
+            } catch {
+                throw BuildingBlockError(.invalidArgument, "GET /dapr/subscribe: topic \(entry["topic"] ?? "?"): \(error.message)")
+            }
+        }
+        return subscriptions
     }
 
     /// `OPTIONS /<binding>`: anything but 404 means the app wants the binding's events.
@@ -77,29 +91,34 @@ public struct AppChannel: Sendable {
 public struct AppSubscription: Sendable {
     public var pubsubName: String
     public var topic: String
-    public var route: String
+    public var routes: TopicRoutes
     public var deadLetterTopic: String?
 
-    public init(pubsubName: String, topic: String, route: String, deadLetterTopic: String? = nil) {
+    public init(pubsubName: String, topic: String, routes: TopicRoutes, deadLetterTopic: String? = nil) {
         self.pubsubName = pubsubName
         self.topic = topic
-        self.route = route.hasPrefix("/") ? route : "/" + route
+        self.routes = routes
         self.deadLetterTopic = deadLetterTopic
     }
 
-    /// Reads `{pubsubname, topic, route | routes: {default, rules}, deadLetterTopic}`; rules'
-    /// match expressions are not evaluated, the default route (or the first rule's path)
-    /// receives every event.
-    init?(_ entry: [String: Any]) {
+    /// Reads `{pubsubname, topic, route | routes: {default, rules: [{match, path}]},
+    /// deadLetterTopic}`. Without a route or rules, events go to `/<topic>`. A rule whose
+    /// match does not parse makes the entry an error (the subscription is not made).
+    init?(_ entry: [String: Any]) throws(BuildingBlockError) {
         guard let pubsub = entry["pubsubname"] as? String, let topic = entry["topic"] as? String else { return nil }
         var route = entry["route"] as? String
-        if route == nil, let routes = entry["routes"] as? [String: Any] {
-            route = routes["default"] as? String ?? ((routes["rules"] as? [[String: Any]])?.first?["path"] as? String)
+        var rules: [TopicRoutes.Rule] = []
+        if let routes = entry["routes"] as? [String: Any] {
+            route = route ?? routes["default"] as? String
+            for rule in routes["rules"] as? [[String: Any]] ?? [] {
+                guard let path = rule["path"] as? String, !path.isEmpty else { continue }
+                rules.append(TopicRoutes.Rule(match: try RouteMatch(rule["match"] as? String ?? ""), path: path))
+            }
         }
+        if route == nil && rules.isEmpty { route = "/\(topic)" }
         self.pubsubName = pubsub
         self.topic = topic
-        let path = route ?? "/\(topic)"
-        self.route = path.hasPrefix("/") ? path : "/" + path
+        self.routes = TopicRoutes(rules: rules, defaultPath: route)
         self.deadLetterTopic = entry["deadLetterTopic"] as? String
     }
 }

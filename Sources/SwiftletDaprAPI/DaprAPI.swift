@@ -1,6 +1,7 @@
 import Foundation
 import SwiftletABI
 import SwiftletBlocks
+import SwiftletJobs
 import SwiftletResources
 import SwiftletManifest
 
@@ -18,17 +19,19 @@ public final class DaprAPI: Sendable {
     /// engine tier), read when asked: they change with deployments.
     let extendedMetadata: @Sendable () -> [String: String]
     let appPort: Int?
+    /// The Jobs building block; nil when the app has no state store to keep jobs in.
+    public let jobs: JobScheduler?
 
     public struct SubscriptionInfo: Sendable {
         public var pubsubName: String
         public var topic: String
-        public var route: String
+        public var routes: TopicRoutes
         public var deadLetterTopic: String?
 
-        public init(pubsubName: String, topic: String, route: String, deadLetterTopic: String?) {
+        public init(pubsubName: String, topic: String, routes: TopicRoutes, deadLetterTopic: String?) {
             self.pubsubName = pubsubName
             self.topic = topic
-            self.route = route
+            self.routes = routes
             self.deadLetterTopic = deadLetterTopic
         }
     }
@@ -41,7 +44,7 @@ public final class DaprAPI: Sendable {
     }
 
     public init(
-        appID: String, registry: ResourceRegistry, invoker: ServiceInvoker, appPort: Int?,
+        appID: String, registry: ResourceRegistry, invoker: ServiceInvoker, appPort: Int?, jobs: JobScheduler? = nil,
         subscriptions: @escaping @Sendable () -> [SubscriptionInfo],
         extendedMetadata: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
@@ -50,6 +53,7 @@ public final class DaprAPI: Sendable {
         self.registry = registry
         self.invoker = invoker
         self.appPort = appPort
+        self.jobs = jobs
         self.subscriptions = subscriptions
     }
 

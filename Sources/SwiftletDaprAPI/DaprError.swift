@@ -7,7 +7,7 @@ public struct DaprError: Error, Sendable, CustomStringConvertible {
     /// The gRPC status codes Dapr uses for these errors.
     public enum GRPCCode: Sendable {
         case invalidArgument, notFound, aborted, internalError, unavailable, unauthenticated, deadlineExceeded
-        case permissionDenied, failedPrecondition
+        case permissionDenied, failedPrecondition, alreadyExists
     }
 
     public let httpStatus: Int

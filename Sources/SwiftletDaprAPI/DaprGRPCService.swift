@@ -240,9 +240,12 @@ public struct DaprGRPCService: Proto.SimpleServiceProtocol {
             entry.pubsubName = subscription.pubsubName
             entry.topic = subscription.topic
             entry.deadLetterTopic = subscription.deadLetterTopic ?? ""
-            var rule = Dapr_Proto_Runtime_V1_PubsubSubscriptionRule()
-            rule.path = subscription.route
-            entry.rules.rules = [rule]
+            entry.rules.rules = subscription.routes.listed.map { listed in
+                var rule = Dapr_Proto_Runtime_V1_PubsubSubscriptionRule()
+                rule.match = listed.match
+                rule.path = listed.path
+                return rule
+            }
             entry.type = .programmatic
             return entry
         }
@@ -311,6 +314,7 @@ extension DaprError.GRPCCode {
         case .deadlineExceeded: .deadlineExceeded
         case .permissionDenied: .permissionDenied
         case .failedPrecondition: .failedPrecondition
+        case .alreadyExists: .alreadyExists
         }
     }
 }

@@ -1,6 +1,7 @@
 import SwiftletCore
 import Foundation
 import HTTPTypes
+import Logging
 import Hummingbird
 import NIOCore
 import SwiftletABI
@@ -21,8 +22,11 @@ public struct DaprHTTPAPI: Sendable {
         self.ready = ready
     }
 
-    public func router() -> Router<Context> {
+    /// The API's routes; with `apiLogger`, every call is logged (before the token check, so
+    /// refused calls are too).
+    public func router(apiLogger: Logger? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
+        if let apiLogger { router.add(middleware: APILoggingMiddleware<Context>(logger: apiLogger)) }
         router.add(middleware: TokenMiddleware(token: token))
         router.get("/v1.0/healthz") { _, _ in Response(status: .noContent) }
         router.get("/v1.0/healthz/outbound") { _, _ in
@@ -46,6 +50,7 @@ public struct DaprHTTPAPI: Sendable {
             router.on("/v1.0/invoke/:app/method/**", method: method, use: invoke)
         }
         addConversationRoutes(to: router)
+        addJobRoutes(to: router)
         return router
     }
 
@@ -155,7 +160,7 @@ public struct DaprHTTPAPI: Sendable {
             "subscriptions": api.subscriptionList.map { subscription -> [String: Any] in
                 var entry: [String: Any] = [
                     "pubsubname": subscription.pubsubName, "topic": subscription.topic, "metadata": [String: String](),
-                    "rules": [["match": "", "path": subscription.route]], "type": "PROGRAMMATIC",
+                    "rules": subscription.routes.listed.map { ["match": $0.match, "path": $0.path] }, "type": "PROGRAMMATIC",
                 ]
                 if let deadLetter = subscription.deadLetterTopic { entry["deadLetterTopic"] = deadLetter }
                 return entry

@@ -74,8 +74,10 @@ public struct ServiceInvoker: Sendable {
 
     private func route(appID: String, request: GuestRequest) async throws(BuildingBlockError) -> GuestResponse {
         let depth = try CallDepth.of(request)
-        if appID == localAppID { return try await local(request) }
+        // The app channel first: `swiftlet daprd` names its (possibly empty) Wasm app after
+        // the app beside it.
         if let appChannel, appID == appChannel.appID { return try await appChannel.send(request) }
+        if appID == localAppID { return try await local(request) }
         guard let peer = peers[appID] else {
             throw BuildingBlockError(.notFound, "couldn't find service \(appID)")
         }

@@ -118,6 +118,14 @@ public final class ResourceRegistry: Sendable {
         return nil
     }
 
+    /// Where jobs are kept: the state store marked `actorStateStore: "true"` (as Dapr marks
+    /// the store its actors and reminders use), else the first state store by name.
+    public var jobStore: (name: String, store: any StateStore)? {
+        let stores = entries.keys.sorted().compactMap { name in state(name).map { (name: name, store: $0) } }
+        let marked = stores.first { entries[$0.name]?.spec.item("actorStateStore")?.value?.lowercased() == "true" }
+        return marked ?? stores.first
+    }
+
     public func pubsub(_ name: String) -> (any PubSubBackend)? {
         if case .pubsub(let backend)? = entries[name]?.instance { return backend }
         return nil

@@ -14,11 +14,18 @@ public struct DaprOptions: Sendable {
     public var apiToken: String?
     /// `APP_API_TOKEN`: sent to the app on every call Swiftlet makes to it.
     public var appToken: String?
+    /// Calls to the app in flight at once (`--app-max-concurrency`); nil is unlimited.
+    public var appMaxConcurrency: Int?
+    /// Log every Dapr API call, HTTP and gRPC (`--enable-api-logging`).
+    public var apiLogging: Bool
 
     public init(
         httpPort: Int = 3500, grpcPort: Int = 50001, host: String = "127.0.0.1", appID: String? = nil, appPort: Int? = nil,
-        peers: [String: String] = [:], apiToken: String? = nil, appToken: String? = nil
+        peers: [String: String] = [:], apiToken: String? = nil, appToken: String? = nil, appMaxConcurrency: Int? = nil,
+        apiLogging: Bool = false
     ) {
+        self.appMaxConcurrency = appMaxConcurrency
+        self.apiLogging = apiLogging
         self.httpPort = httpPort
         self.grpcPort = grpcPort
         self.host = host

@@ -6,8 +6,10 @@ import Logging
 import ServiceLifecycle
 import SwiftletABI
 import SwiftletBlocks
+import SwiftletManifest
 import SwiftletResources
 import SwiftletDaprAPI
+import SwiftletJobs
 import SwiftletEventTriggers
 import SwiftletHTTPTrigger
 import SwiftletWasmHost
@@ -22,6 +24,8 @@ final class DaprSidecar: Sendable {
     let app: LoadedApp
     let deployments: AppDeployments
     let channel: AppChannel?
+    /// The Jobs building block, when the app has a state store to keep jobs in.
+    let jobs: JobScheduler?
     let logger: Logger
     /// The app's subscriptions, known once it has answered `GET /dapr/subscribe`.
     final class SubscriptionList: Sendable {
@@ -40,7 +44,7 @@ final class DaprSidecar: Sendable {
         self.options = options
         self.logger = logger
         let channel = options.appID.flatMap { id in
-            options.appPort.map { AppChannel(appID: id, port: $0, token: options.appToken) }
+            options.appPort.map { AppChannel(appID: id, port: $0, token: options.appToken, maxConcurrency: options.appMaxConcurrency) }
         }
         self.channel = channel
         let invoker = ServiceInvoker(
@@ -50,8 +54,14 @@ final class DaprSidecar: Sendable {
             },
             appChannel: channel, peers: options.peers, apiToken: options.apiToken)
         let appSubscriptions = self.appSubscriptions
+        let jobs = app.registry.jobStore.map { store in
+            JobScheduler(store: store.store, appID: options.appID ?? app.manifest.name, logger: logger) { fire in
+                await Self.deliverJob(fire, channel: channel, routers: deployments)
+            }
+        }
+        self.jobs = jobs
         api = DaprAPI(
-            appID: options.appID ?? app.manifest.name, registry: app.registry, invoker: invoker, appPort: options.appPort,
+            appID: options.appID ?? app.manifest.name, registry: app.registry, invoker: invoker, appPort: options.appPort, jobs: jobs,
             subscriptions: { deployments.current.subscriptionInfo + appSubscriptions.entries.withLock { $0 } },
             extendedMetadata: {
                 Dictionary(uniqueKeysWithValues: deployments.current.components.map { ("swiftlet.engine.\($0.key)", $0.value.engine.rawValue) })
@@ -59,6 +69,25 @@ final class DaprSidecar: Sendable {
         app.invoker.attachRemote(invoker, workers: app.host.workers)
         // Versions deployed later reach other apps the same way.
         deployments.prepare.withLock { $0 = { $0.invoker.attachRemote(invoker, workers: $0.host.workers) } }
+    }
+
+    /// A job's fire, as Dapr delivers it: `POST /job/{name}` to the app beside Swiftlet, or
+    /// else to the Wasm app's routes. 2xx and 404 settle it; anything else is a failure.
+    static func deliverJob(_ fire: JobFire, channel: AppChannel?, routers: any RouterSource) async -> Bool {
+        let request = GuestRequest(
+            method: "POST", path: "/job/\(fire.name)", headers: [("content-type", "application/json")], body: fire.httpBody,
+            origin: RequestOrigin(requestID: "job-\(fire.name)-\(fire.attempt)", matchedRoute: "/job/\(fire.name)", routeBase: "/job"))
+        let response: GuestResponse
+        do {
+            if let channel {
+                response = try await channel.send(request, timeout: .seconds(20))
+            } else {
+                response = try await invokeLocal(request, routers: routers)
+            }
+        } catch {
+            return false
+        }
+        return (200..<300).contains(response.status) || response.status == 404
     }
 
     /// A Wasm component, reached through the app's routes.
@@ -107,6 +136,7 @@ final class DaprSidecar: Sendable {
     /// The services to run beside the app's HTTP server.
     func services() -> [any Service] {
         var services: [any Service] = [HTTPServerService(sidecar: self), GRPCServerService(sidecar: self)]
+        if let jobs { services.append(jobs) }
         if let channel { services.append(AppChannelService(sidecar: self, channel: channel)) }
         return services
     }
@@ -126,7 +156,8 @@ struct HTTPServerService: Service {
 
     func run() async throws {
         let options = sidecar.options
-        let router = DaprHTTPAPI(api: sidecar.api, token: options.apiToken).router()
+        let router = DaprHTTPAPI(api: sidecar.api, token: options.apiToken).router(
+            apiLogger: options.apiLogging ? sidecar.logger : nil)
         var logger = sidecar.logger
         logger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
@@ -153,6 +184,7 @@ struct GRPCServerService: Service {
         // The token check comes first: an unauthenticated call gets nothing else.
         var interceptors: [any ServerInterceptor] = [TraceContextInterceptor()]
         if let token = options.apiToken { interceptors.insert(APITokenInterceptor(token: token), at: 0) }
+        if options.apiLogging { interceptors.insert(APILoggingInterceptor(logger: sidecar.logger), at: 0) }
         let server = GRPCServer(
             transport: transport, services: [DaprGRPCService(api: sidecar.api), ConversationStreamService(api: sidecar.api)], interceptors: interceptors)
         try await withThrowingDiscardingTaskGroup { group in
@@ -199,8 +231,15 @@ struct AppChannelService: Service {
             return
         }
         var triggers: [any Service] = []
-        var subscriptions = sidecar.app.subscriptions.filter { $0.scopes.contains(channel.appID) }.map {
-            AppSubscription(pubsubName: $0.pubsubName, topic: $0.topic, route: $0.route, deadLetterTopic: $0.deadLetterTopic)
+        var subscriptions: [AppSubscription] = []
+        for declared in sidecar.app.subscriptions where declared.scopes.contains(channel.appID) {
+            do throws(ManifestError) {
+                subscriptions.append(AppSubscription(
+                    pubsubName: declared.pubsubName, topic: declared.topic, routes: try declared.topicRoutes(),
+                    deadLetterTopic: declared.deadLetterTopic))
+            } catch {
+                logger.warning("subscription \(declared.name): \(error)")
+            }
         }
         do {
             subscriptions += try await channel.subscriptions()
@@ -212,17 +251,17 @@ struct AppChannelService: Service {
                 logger.warning("app \(channel.appID) subscribes to unknown pub/sub '\(subscription.pubsubName)'")
                 continue
             }
-            let group = "\(channel.appID)-\(subscription.route)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
+            let group = "\(channel.appID)-\(subscription.routes.primaryPath)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "_" }.joined()
             triggers.append(SubscriptionTrigger(
                 settings: SubscriptionTrigger.Settings(
-                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, path: subscription.route,
+                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group, routes: subscription.routes,
                     deadLetterTopic: subscription.deadLetterTopic),
                 broker: broker, destination: AppChannelDestination(channel: channel), appID: channel.appID,
                 metrics: sidecar.app.telemetry.factory, logger: logger))
             sidecar.addAppSubscription(DaprAPI.SubscriptionInfo(
-                pubsubName: subscription.pubsubName, topic: subscription.topic, route: subscription.route,
+                pubsubName: subscription.pubsubName, topic: subscription.topic, routes: subscription.routes,
                 deadLetterTopic: subscription.deadLetterTopic))
-            logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.route)")
+            logger.info("app \(channel.appID) subscribed to \(subscription.topic) on \(subscription.pubsubName) at \(subscription.routes.primaryPath)")
         }
         let current = sidecar.deployments.current
         let wasmBindings = Set(current.manifest.bindingTriggers.map(\.binding))

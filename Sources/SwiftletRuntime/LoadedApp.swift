@@ -56,11 +56,22 @@ public final class LoadedApp: Sendable {
         manifestPath: String, componentsDirectory: String? = nil, workerThreads: Int? = nil, stateDirectory: String? = nil,
         engine: EngineKind? = nil, factories: [any ResourceFactory] = LoadedApp.factories, logger: Logger = Logger(label: "swiftlet")
     ) async throws -> LoadedApp {
-        let manifest = try ManifestParser.load(path: manifestPath)
+        try await load(
+            manifest: try ManifestParser.load(path: manifestPath), resourcesPaths: componentsDirectory.map { [$0] },
+            workerThreads: workerThreads, stateDirectory: stateDirectory, engine: engine, factories: factories, logger: logger)
+    }
+
+    /// Connects the Dapr components in `resourcesPaths` (each a directory of resource YAML;
+    /// `nil`: `components/` beside the manifest or the embedded defaults; empty: none) and
+    /// loads the manifest's Wasm components.
+    public static func load(
+        manifest: AppManifest, resourcesPaths: [String]?, workerThreads: Int? = nil, stateDirectory: String? = nil,
+        engine: EngineKind? = nil, factories: [any ResourceFactory] = LoadedApp.factories, logger: Logger = Logger(label: "swiftlet")
+    ) async throws -> LoadedApp {
         // Beside the manifest by default; elsewhere when the app directory is read-only (a
         // Kubernetes ConfigMap volume, a shared cache).
         let stateDirectory = stateDirectory ?? URL(fileURLWithPath: manifest.directory).appendingPathComponent(".swiftlet").path
-        let resources = try loadResources(manifest: manifest, componentsDirectory: componentsDirectory, stateDirectory: stateDirectory)
+        let resources = try loadResources(manifest: manifest, resourcesPaths: resourcesPaths, stateDirectory: stateDirectory)
         let telemetry = Telemetry()
         let registry = try await ResourceRegistry.load(
             resources.components, factories: factories,
@@ -77,23 +88,26 @@ public final class LoadedApp: Sendable {
         }
     }
 
-    static func loadResources(manifest: AppManifest, componentsDirectory: String?, stateDirectory: String) throws
+    static func loadResources(manifest: AppManifest, resourcesPaths: [String]?, stateDirectory: String) throws
         -> ResourceLoader.Resources
     {
-        var directory = componentsDirectory
-        if directory == nil {
-            let conventional = URL(fileURLWithPath: manifest.directory).appendingPathComponent("components").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: conventional, isDirectory: &isDirectory), isDirectory.boolValue {
-                directory = conventional
+        if let resourcesPaths {
+            var merged = ResourceLoader.Resources()
+            for path in resourcesPaths {
+                let resources = try ResourceLoader.load(directory: path)
+                merged.components += resources.components
+                merged.subscriptions += resources.subscriptions
             }
+            return merged
         }
-        guard let directory else {
-            var resources = ResourceLoader.Resources()
-            resources.components = DefaultResources.specs(manifestDirectory: manifest.directory, stateDirectory: stateDirectory)
-            return resources
+        let conventional = URL(fileURLWithPath: manifest.directory).appendingPathComponent("components").path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: conventional, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try ResourceLoader.load(directory: conventional)
         }
-        return try ResourceLoader.load(directory: directory)
+        var resources = ResourceLoader.Resources()
+        resources.components = DefaultResources.specs(manifestDirectory: manifest.directory, stateDirectory: stateDirectory)
+        return resources
     }
 
     static func assemble(
@@ -255,7 +269,7 @@ public final class LoadedApp: Sendable {
             }
             services.append(SubscriptionTrigger(
                 settings: SubscriptionTrigger.Settings(
-                    pubsubName: trigger.pubsub, topic: trigger.topic, group: group(targetName), path: path,
+                    pubsubName: trigger.pubsub, topic: trigger.topic, group: group(targetName), routes: TopicRoutes(path: path),
                     deadLetterTopic: trigger.deadLetterTopic, maxInFlight: trigger.maxInFlight, maxAttempts: trigger.maxAttempts,
                     retryDelaySeconds: trigger.retryDelaySeconds),
                 broker: broker, destination: destination(trigger.target), appID: manifest.name, metrics: metrics,
@@ -265,11 +279,12 @@ public final class LoadedApp: Sendable {
             guard let broker = registry.pubsub(subscription.pubsubName) else {
                 throw subscription.location.error("no pub/sub component named '\(subscription.pubsubName)'")
             }
+            let routes = try subscription.topicRoutes()
             services.append(SubscriptionTrigger(
                 settings: SubscriptionTrigger.Settings(
-                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group(subscription.route),
-                    path: subscription.route, deadLetterTopic: subscription.deadLetterTopic),
-                broker: broker, destination: RouterDestination(router: router, path: subscription.route),
+                    pubsubName: subscription.pubsubName, topic: subscription.topic, group: group(routes.primaryPath),
+                    routes: routes, deadLetterTopic: subscription.deadLetterTopic),
+                broker: broker, destination: RouterDestination(router: router, path: routes.primaryPath),
                 appID: manifest.name, metrics: metrics, logger: logger))
         }
         for (name, binding) in registry.inputBindings {
@@ -313,7 +328,7 @@ public final class LoadedApp: Sendable {
     var subscriptionInfo: [DaprAPI.SubscriptionInfo] {
         eventTriggers.compactMap { $0 as? SubscriptionTrigger }.map { trigger in
             DaprAPI.SubscriptionInfo(
-                pubsubName: trigger.settings.pubsubName, topic: trigger.settings.topic, route: trigger.settings.path,
+                pubsubName: trigger.settings.pubsubName, topic: trigger.settings.topic, routes: trigger.settings.routes,
                 deadLetterTopic: trigger.settings.deadLetterTopic)
         }
     }

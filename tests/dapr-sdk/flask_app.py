@@ -6,6 +6,7 @@ Wasm function through Swiftlet's Dapr HTTP API.
 import json
 import os
 import sys
+import time
 
 import requests
 from flask import Flask, jsonify, request
@@ -23,7 +24,37 @@ def subscribe():
     return jsonify([
         {"pubsubname": "pubsub", "topic": PREFIX + "sdk-orders", "route": "/events"},
         {"pubsubname": "pubsub", "topic": PREFIX + "sdk-retry", "routes": {"default": "/flaky"}},
+        # Routing rules: the CloudEvent's type picks the route.
+        {"pubsubname": "pubsub", "topic": PREFIX + "sdk-routed", "routes": {
+            "rules": [
+                {"match": 'event.type == "widget"', "path": "/widgets"},
+                {"match": 'event.type == "gadget" && event.data.size > 1', "path": "/gadgets"},
+            ],
+            "default": "/products",
+        }},
     ])
+
+
+routed = []
+
+
+@app.post("/widgets")
+@app.post("/gadgets")
+@app.post("/products")
+def routed_event():
+    routed.append({"path": request.path, "event": request.get_json(force=True)})
+    return "", 200
+
+
+jobs = []
+
+
+@app.post("/job/<name>")
+def job(name):
+    # Dapr's contract for a fired job: POST /job/<name>, the job's data as the body.
+    jobs.append({"name": name, "body": request.get_data(as_text=True), "at": time.time(),
+                 "content_type": request.headers.get("content-type")})
+    return "", 200
 
 
 @app.post("/events")
@@ -47,7 +78,7 @@ def flaky():
 
 @app.get("/received")
 def get_received():
-    return jsonify({"events": received, "tokens": seen_tokens, "flaky": flaky_attempts})
+    return jsonify({"events": received, "tokens": seen_tokens, "flaky": flaky_attempts, "routed": routed, "jobs": jobs})
 
 
 @app.route("/hello", methods=["GET", "POST"])

@@ -321,6 +321,84 @@ public nonisolated struct Dapr_Proto_Common_V1_ConfigurationItem: Sendable {
   public init() {}
 }
 
+/// What the scheduler does when the app does not take a job's fire.
+public nonisolated struct Dapr_Proto_Common_V1_JobFailurePolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var policy: Dapr_Proto_Common_V1_JobFailurePolicy.OneOf_Policy? = nil
+
+  public var drop: Dapr_Proto_Common_V1_JobFailurePolicyDrop {
+    get {
+      if case .drop(let v)? = policy {return v}
+      return Dapr_Proto_Common_V1_JobFailurePolicyDrop()
+    }
+    set {policy = .drop(newValue)}
+  }
+
+  public var constant: Dapr_Proto_Common_V1_JobFailurePolicyConstant {
+    get {
+      if case .constant(let v)? = policy {return v}
+      return Dapr_Proto_Common_V1_JobFailurePolicyConstant()
+    }
+    set {policy = .constant(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Policy: Equatable, Sendable {
+    case drop(Dapr_Proto_Common_V1_JobFailurePolicyDrop)
+    case constant(Dapr_Proto_Common_V1_JobFailurePolicyConstant)
+
+  }
+
+  public init() {}
+}
+
+/// Give the fire up.
+public nonisolated struct Dapr_Proto_Common_V1_JobFailurePolicyDrop: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Try again every interval, at most max_retries times (unset: without end).
+public nonisolated struct Dapr_Proto_Common_V1_JobFailurePolicyConstant: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var interval: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_interval ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_interval = newValue}
+  }
+  /// Returns true if `interval` has been explicitly set.
+  public var hasInterval: Bool {self._interval != nil}
+  /// Clears the value of `interval`. Subsequent reads from it will return its default value.
+  public mutating func clearInterval() {self._interval = nil}
+
+  public var maxRetries: UInt32 {
+    get {_maxRetries ?? 0}
+    set {_maxRetries = newValue}
+  }
+  /// Returns true if `maxRetries` has been explicitly set.
+  public var hasMaxRetries: Bool {self._maxRetries != nil}
+  /// Clears the value of `maxRetries`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxRetries() {self._maxRetries = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _interval: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _maxRetries: UInt32? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "dapr.proto.common.v1"
@@ -614,6 +692,131 @@ nonisolated extension Dapr_Proto_Common_V1_ConfigurationItem: SwiftProtobuf.Mess
     if lhs.value != rhs.value {return false}
     if lhs.version != rhs.version {return false}
     if lhs.metadata != rhs.metadata {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Dapr_Proto_Common_V1_JobFailurePolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobFailurePolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}drop\0\u{1}constant\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Dapr_Proto_Common_V1_JobFailurePolicyDrop?
+        var hadOneofValue = false
+        if let current = self.policy {
+          hadOneofValue = true
+          if case .drop(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.policy = .drop(v)
+        }
+      }()
+      case 2: try {
+        var v: Dapr_Proto_Common_V1_JobFailurePolicyConstant?
+        var hadOneofValue = false
+        if let current = self.policy {
+          hadOneofValue = true
+          if case .constant(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.policy = .constant(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.policy {
+    case .drop?: try {
+      guard case .drop(let v)? = self.policy else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .constant?: try {
+      guard case .constant(let v)? = self.policy else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Dapr_Proto_Common_V1_JobFailurePolicy, rhs: Dapr_Proto_Common_V1_JobFailurePolicy) -> Bool {
+    if lhs.policy != rhs.policy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Dapr_Proto_Common_V1_JobFailurePolicyDrop: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobFailurePolicyDrop"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Dapr_Proto_Common_V1_JobFailurePolicyDrop, rhs: Dapr_Proto_Common_V1_JobFailurePolicyDrop) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Dapr_Proto_Common_V1_JobFailurePolicyConstant: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobFailurePolicyConstant"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}interval\0\u{3}max_retries\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._interval) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self._maxRetries) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._interval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._maxRetries {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Dapr_Proto_Common_V1_JobFailurePolicyConstant, rhs: Dapr_Proto_Common_V1_JobFailurePolicyConstant) -> Bool {
+    if lhs._interval != rhs._interval {return false}
+    if lhs._maxRetries != rhs._maxRetries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

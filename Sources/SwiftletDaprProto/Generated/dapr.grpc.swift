@@ -259,6 +259,97 @@ public enum Dapr_Proto_Runtime_V1_Dapr: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SubscribeTopicEventsAlpha1" metadata.
+        public enum SubscribeTopicEventsAlpha1: Sendable {
+            /// Request type for "SubscribeTopicEventsAlpha1".
+            public typealias Input = Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1
+            /// Response type for "SubscribeTopicEventsAlpha1".
+            public typealias Output = Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1
+            /// Descriptor for "SubscribeTopicEventsAlpha1".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "SubscribeTopicEventsAlpha1",
+                type: .bidirectionalStreaming
+            )
+        }
+        /// Namespace for "ScheduleJob" metadata.
+        public enum ScheduleJob: Sendable {
+            /// Request type for "ScheduleJob".
+            public typealias Input = Dapr_Proto_Runtime_V1_ScheduleJobRequest
+            /// Response type for "ScheduleJob".
+            public typealias Output = Dapr_Proto_Runtime_V1_ScheduleJobResponse
+            /// Descriptor for "ScheduleJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "ScheduleJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "ScheduleJobAlpha1" metadata.
+        public enum ScheduleJobAlpha1: Sendable {
+            /// Request type for "ScheduleJobAlpha1".
+            public typealias Input = Dapr_Proto_Runtime_V1_ScheduleJobRequest
+            /// Response type for "ScheduleJobAlpha1".
+            public typealias Output = Dapr_Proto_Runtime_V1_ScheduleJobResponse
+            /// Descriptor for "ScheduleJobAlpha1".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "ScheduleJobAlpha1",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetJob" metadata.
+        public enum GetJob: Sendable {
+            /// Request type for "GetJob".
+            public typealias Input = Dapr_Proto_Runtime_V1_GetJobRequest
+            /// Response type for "GetJob".
+            public typealias Output = Dapr_Proto_Runtime_V1_GetJobResponse
+            /// Descriptor for "GetJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "GetJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetJobAlpha1" metadata.
+        public enum GetJobAlpha1: Sendable {
+            /// Request type for "GetJobAlpha1".
+            public typealias Input = Dapr_Proto_Runtime_V1_GetJobRequest
+            /// Response type for "GetJobAlpha1".
+            public typealias Output = Dapr_Proto_Runtime_V1_GetJobResponse
+            /// Descriptor for "GetJobAlpha1".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "GetJobAlpha1",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteJob" metadata.
+        public enum DeleteJob: Sendable {
+            /// Request type for "DeleteJob".
+            public typealias Input = Dapr_Proto_Runtime_V1_DeleteJobRequest
+            /// Response type for "DeleteJob".
+            public typealias Output = Dapr_Proto_Runtime_V1_DeleteJobResponse
+            /// Descriptor for "DeleteJob".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "DeleteJob",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteJobAlpha1" metadata.
+        public enum DeleteJobAlpha1: Sendable {
+            /// Request type for "DeleteJobAlpha1".
+            public typealias Input = Dapr_Proto_Runtime_V1_DeleteJobRequest
+            /// Response type for "DeleteJobAlpha1".
+            public typealias Output = Dapr_Proto_Runtime_V1_DeleteJobResponse
+            /// Descriptor for "DeleteJobAlpha1".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dapr.proto.runtime.v1.Dapr"),
+                method: "DeleteJobAlpha1",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "dapr.proto.runtime.v1.Dapr" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             InvokeService.descriptor,
@@ -278,7 +369,14 @@ public enum Dapr_Proto_Runtime_V1_Dapr: Sendable {
             GetMetadata.descriptor,
             SetMetadata.descriptor,
             ConverseAlpha1.descriptor,
-            ConverseAlpha2.descriptor
+            ConverseAlpha2.descriptor,
+            SubscribeTopicEventsAlpha1.descriptor,
+            ScheduleJob.descriptor,
+            ScheduleJobAlpha1.descriptor,
+            GetJob.descriptor,
+            GetJobAlpha1.descriptor,
+            DeleteJob.descriptor,
+            DeleteJobAlpha1.descriptor
         ]
     }
 }
@@ -556,6 +654,104 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>
+
+        /// Handle the "SubscribeTopicEventsAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1` messages.
+        func subscribeTopicEventsAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>
+
+        /// Handle the "ScheduleJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        func scheduleJob(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>
+
+        /// Handle the "ScheduleJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        func scheduleJobAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>
+
+        /// Handle the "GetJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        func getJob(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>
+
+        /// Handle the "GetJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        func getJobAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        func deleteJob(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>
+
+        /// Handle the "DeleteJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        func deleteJobAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>
     }
 
     /// Service protocol for the "dapr.proto.runtime.v1.Dapr" service.
@@ -817,6 +1013,104 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>
+
+        /// Handle the "SubscribeTopicEventsAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1` messages.
+        func subscribeTopicEventsAlpha1(
+            request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>
+
+        /// Handle the "ScheduleJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_ScheduleJobResponse` message.
+        func scheduleJob(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>
+
+        /// Handle the "ScheduleJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_ScheduleJobResponse` message.
+        func scheduleJobAlpha1(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>
+
+        /// Handle the "GetJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_GetJobResponse` message.
+        func getJob(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>
+
+        /// Handle the "GetJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_GetJobResponse` message.
+        func getJobAlpha1(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_DeleteJobResponse` message.
+        func deleteJob(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>
+
+        /// Handle the "DeleteJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Dapr_Proto_Runtime_V1_DeleteJobResponse` message.
+        func deleteJobAlpha1(
+            request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>
     }
 
     /// Simple service protocol for the "dapr.proto.runtime.v1.Dapr" service.
@@ -1076,6 +1370,105 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             request: Dapr_Proto_Runtime_V1_ConversationRequestAlpha2,
             context: GRPCCore.ServerContext
         ) async throws -> Dapr_Proto_Runtime_V1_ConversationResponseAlpha2
+
+        /// Handle the "SubscribeTopicEventsAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - response: A response stream of `Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func subscribeTopicEventsAlpha1(
+            request: GRPCCore.RPCAsyncSequence<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "ScheduleJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_ScheduleJobResponse` to respond with.
+        func scheduleJob(
+            request: Dapr_Proto_Runtime_V1_ScheduleJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_ScheduleJobResponse
+
+        /// Handle the "ScheduleJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_ScheduleJobResponse` to respond with.
+        func scheduleJobAlpha1(
+            request: Dapr_Proto_Runtime_V1_ScheduleJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_ScheduleJobResponse
+
+        /// Handle the "GetJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_GetJobResponse` to respond with.
+        func getJob(
+            request: Dapr_Proto_Runtime_V1_GetJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_GetJobResponse
+
+        /// Handle the "GetJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_GetJobResponse` to respond with.
+        func getJobAlpha1(
+            request: Dapr_Proto_Runtime_V1_GetJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_GetJobResponse
+
+        /// Handle the "DeleteJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_DeleteJobResponse` to respond with.
+        func deleteJob(
+            request: Dapr_Proto_Runtime_V1_DeleteJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_DeleteJobResponse
+
+        /// Handle the "DeleteJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Dapr_Proto_Runtime_V1_DeleteJobResponse` to respond with.
+        func deleteJobAlpha1(
+            request: Dapr_Proto_Runtime_V1_DeleteJobRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Dapr_Proto_Runtime_V1_DeleteJobResponse
     }
 }
 
@@ -1281,6 +1674,83 @@ extension Dapr_Proto_Runtime_V1_Dapr.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.SubscribeTopicEventsAlpha1.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>(),
+            handler: { request, context in
+                try await self.subscribeTopicEventsAlpha1(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.ScheduleJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(),
+            handler: { request, context in
+                try await self.scheduleJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.ScheduleJobAlpha1.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(),
+            handler: { request, context in
+                try await self.scheduleJobAlpha1(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.GetJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_GetJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_GetJobResponse>(),
+            handler: { request, context in
+                try await self.getJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.GetJobAlpha1.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_GetJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_GetJobResponse>(),
+            handler: { request, context in
+                try await self.getJobAlpha1(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.DeleteJob.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>(),
+            handler: { request, context in
+                try await self.deleteJob(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Dapr_Proto_Runtime_V1_Dapr.Method.DeleteJobAlpha1.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>(),
+            handler: { request, context in
+                try await self.deleteJobAlpha1(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1479,6 +1949,72 @@ extension Dapr_Proto_Runtime_V1_Dapr.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2> {
         let response = try await self.converseAlpha2(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func scheduleJob(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse> {
+        let response = try await self.scheduleJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func scheduleJobAlpha1(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse> {
+        let response = try await self.scheduleJobAlpha1(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getJob(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse> {
+        let response = try await self.getJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getJobAlpha1(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse> {
+        let response = try await self.getJobAlpha1(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteJob(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse> {
+        let response = try await self.deleteJob(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteJobAlpha1(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse> {
+        let response = try await self.deleteJobAlpha1(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1716,6 +2252,101 @@ extension Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2> {
         return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>(
             message: try await self.converseAlpha2(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func subscribeTopicEventsAlpha1(
+        request: GRPCCore.StreamingServerRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1> {
+        return GRPCCore.StreamingServerResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>(
+            metadata: [:],
+            producer: { writer in
+                try await self.subscribeTopicEventsAlpha1(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func scheduleJob(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(
+            message: try await self.scheduleJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func scheduleJobAlpha1(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(
+            message: try await self.scheduleJobAlpha1(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getJob(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>(
+            message: try await self.getJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getJobAlpha1(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_GetJobResponse>(
+            message: try await self.getJobAlpha1(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteJob(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>(
+            message: try await self.deleteJob(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteJobAlpha1(
+        request: GRPCCore.ServerRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse> {
+        return GRPCCore.ServerResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>(
+            message: try await self.deleteJobAlpha1(
                 request: request.message,
                 context: context
             ),
@@ -2073,6 +2704,139 @@ extension Dapr_Proto_Runtime_V1_Dapr {
             deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SubscribeTopicEventsAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func subscribeTopicEventsAlpha1<Result>(
+            request: GRPCCore.StreamingClientRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ScheduleJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func scheduleJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ScheduleJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func scheduleJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2631,6 +3395,214 @@ extension Dapr_Proto_Runtime_V1_Dapr {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SubscribeTopicEventsAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func subscribeTopicEventsAlpha1<Result>(
+            request: GRPCCore.StreamingClientRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.SubscribeTopicEventsAlpha1.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ScheduleJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func scheduleJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.ScheduleJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ScheduleJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_ScheduleJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_ScheduleJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func scheduleJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.ScheduleJobAlpha1.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.GetJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_GetJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_GetJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.GetJobAlpha1.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteJob" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteJob<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.DeleteJob.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteJobAlpha1" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+        ///   - serializer: A serializer for `Dapr_Proto_Runtime_V1_DeleteJobRequest` messages.
+        ///   - deserializer: A deserializer for `Dapr_Proto_Runtime_V1_DeleteJobResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteJobAlpha1<Result>(
+            request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            serializer: some GRPCCore.MessageSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Dapr_Proto_Runtime_V1_Dapr.Method.DeleteJobAlpha1.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3082,6 +4054,179 @@ extension Dapr_Proto_Runtime_V1_Dapr.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ConversationRequestAlpha2>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ConversationResponseAlpha2>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubscribeTopicEventsAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func subscribeTopicEventsAlpha1<Result>(
+        request: GRPCCore.StreamingClientRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.subscribeTopicEventsAlpha1(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleJob" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleJob<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.scheduleJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_ScheduleJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleJobAlpha1<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.scheduleJobAlpha1(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_ScheduleJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetJob" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getJob<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_GetJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getJobAlpha1<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getJobAlpha1(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_GetJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_GetJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJob" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJob<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteJob(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Dapr_Proto_Runtime_V1_DeleteJobRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJobAlpha1<Result>(
+        request: GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteJobAlpha1(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Dapr_Proto_Runtime_V1_DeleteJobRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Dapr_Proto_Runtime_V1_DeleteJobResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3607,6 +4752,208 @@ extension Dapr_Proto_Runtime_V1_Dapr.ClientProtocol {
             metadata: metadata
         )
         return try await self.converseAlpha2(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubscribeTopicEventsAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func subscribeTopicEventsAlpha1<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Dapr_Proto_Runtime_V1_SubscribeTopicEventsResponseAlpha1>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Dapr_Proto_Runtime_V1_SubscribeTopicEventsRequestAlpha1>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.subscribeTopicEventsAlpha1(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleJob" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleJob<Result>(
+        _ message: Dapr_Proto_Runtime_V1_ScheduleJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.scheduleJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleJobAlpha1<Result>(
+        _ message: Dapr_Proto_Runtime_V1_ScheduleJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_ScheduleJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_ScheduleJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.scheduleJobAlpha1(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetJob" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getJob<Result>(
+        _ message: Dapr_Proto_Runtime_V1_GetJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getJobAlpha1<Result>(
+        _ message: Dapr_Proto_Runtime_V1_GetJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_GetJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_GetJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getJobAlpha1(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJob" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJob<Result>(
+        _ message: Dapr_Proto_Runtime_V1_DeleteJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteJob(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteJobAlpha1" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteJobAlpha1<Result>(
+        _ message: Dapr_Proto_Runtime_V1_DeleteJobRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dapr_Proto_Runtime_V1_DeleteJobResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Dapr_Proto_Runtime_V1_DeleteJobRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteJobAlpha1(
             request: request,
             options: options,
             onResponse: handleResponse
